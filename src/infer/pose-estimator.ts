@@ -1,0 +1,117 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as poseDetection from '@tensorflow-models/pose-detection';
+import { join } from 'node:path';
+import { humanModelsDir, readModelArtifacts } from './model-files.ts';
+import type { Landmark, PoseModelType, PoseResult } from './pose-types.ts';
+
+export interface PoseEstimatorOptions {
+  modelType: PoseModelType;
+  smoothing: boolean;
+  modelsDir?: string;
+}
+
+type Detector = poseDetection.PoseDetector & {
+  detectorModel: unknown;
+  landmarkModel: unknown;
+  anchorTensor: { x: tf.Tensor; y: tf.Tensor; w: tf.Tensor; h: tf.Tensor };
+};
+type DetectorConstructor = new (
+  detectorModel: unknown,
+  landmarkModel: unknown,
+  enableSmoothing: boolean,
+  enableSegmentation: boolean,
+  smoothSegmentation: boolean,
+  modelType: string,
+) => Detector;
+
+/**
+ * BlazePose (detector + landmark model) from @tensorflow-models/pose-detection, on weights loaded
+ * from memory. The models are loaded once; each stream gets its own detector instance over the same
+ * models, because the pipeline keeps per-video state (region of interest, smoothing filters) in it.
+ */
+export class PoseEstimator {
+  private readonly streams = new Map<string, Detector>();
+
+  private constructor(
+    private readonly base: Detector,
+    private readonly options: PoseEstimatorOptions,
+  ) {}
+
+  static async load(options: PoseEstimatorOptions): Promise<PoseEstimator> {
+    const dir = options.modelsDir ?? humanModelsDir();
+    const [detector, landmark] = await Promise.all([
+      readModelArtifacts(join(dir, 'blazepose-detector.json')),
+      readModelArtifacts(join(dir, `blazepose-${options.modelType}.json`)),
+    ]);
+    const base = (await poseDetection.createDetector(poseDetection.SupportedModels.BlazePose, {
+      runtime: 'tfjs',
+      modelType: options.modelType,
+      enableSmoothing: options.smoothing,
+      enableSegmentation: false,
+      detectorModelUrl: tf.io.fromMemory(detector),
+      landmarkModelUrl: tf.io.fromMemory(landmark),
+    })) as Detector;
+    return new PoseEstimator(base, options);
+  }
+
+  private detectorFor(streamId: string): Detector {
+    let detector = this.streams.get(streamId);
+    if (!detector) {
+      // The class is not exported; its constructor only stores the models and builds anchor tensors.
+      const Ctor = this.base.constructor as DetectorConstructor;
+      detector = new Ctor(
+        this.base.detectorModel,
+        this.base.landmarkModel,
+        this.options.smoothing,
+        false,
+        false,
+        this.options.modelType,
+      );
+      this.streams.set(streamId, detector);
+    }
+    return detector;
+  }
+
+  /** Estimates the pose in one RGB frame of a stream; `timestampMs` drives the smoothing filters. */
+  async estimate(streamId: string, rgb: Uint8Array, width: number, height: number, timestampMs: number): Promise<PoseResult> {
+    const detector = this.detectorFor(streamId);
+    const image = tf.tensor3d(rgb, [height, width, 3], 'int32');
+    let poses: poseDetection.Pose[];
+    try {
+      poses = await detector.estimatePoses(image, { flipHorizontal: false }, timestampMs);
+    } finally {
+      image.dispose();
+    }
+    const pose = poses[0];
+    if (!pose) return { landmarks: null, score: 0 };
+    // pose-detection 2.1.3: with smoothing on, its normalisation step mutates the landmarks in place,
+    // so z comes back multiplied by the image width twice instead of once.
+    const zScale = this.options.smoothing ? width * width : width;
+    const landmarks: Landmark[] = pose.keypoints.map((k) => [k.x / width, k.y / height, (k.z ?? 0) / zScale, k.score ?? 0]);
+    return { landmarks, score: pose.score ?? 0 };
+  }
+
+  /** Forgets a stream's tracking state (a new person, a camera cut, a reset). */
+  resetStream(streamId: string): void {
+    this.streams.get(streamId)?.reset();
+  }
+
+  /** Frees a stream's detector state; the shared models stay loaded. */
+  releaseStream(streamId: string): void {
+    const detector = this.streams.get(streamId);
+    if (!detector) return;
+    this.streams.delete(streamId);
+    detector.reset();
+    const a = detector.anchorTensor;
+    tf.dispose([a.x, a.y, a.w, a.h]);
+  }
+
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  dispose(): void {
+    for (const id of [...this.streams.keys()]) this.releaseStream(id);
+    this.base.dispose();
+  }
+}

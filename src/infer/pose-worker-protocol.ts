@@ -1,0 +1,26 @@
+import type { BackendName, BackendPreference } from './backend.ts';
+import type { PoseModelType, PoseResult } from './pose-types.ts';
+
+/** Messages to a pose worker. Every request carries an id; the worker answers each exactly once. */
+export type PoseWorkerRequest =
+  | { kind: 'init'; backend: BackendPreference; modelType: PoseModelType; smoothing: boolean }
+  | {
+      kind: 'estimate';
+      id: number;
+      streamId: string;
+      width: number;
+      height: number;
+      /** Transferred, not copied. */
+      pixels: ArrayBuffer;
+      timestampMs: number;
+    }
+  | { kind: 'reset'; streamId: string }
+  | { kind: 'release'; streamId: string }
+  /** Fault injection (tests): exit abruptly, as a native crash would. */
+  | { kind: 'crash' };
+
+export type PoseWorkerResponse =
+  | { kind: 'ready'; backend: BackendName }
+  | { kind: 'result'; id: number; result: PoseResult; inferenceMs: number }
+  | { kind: 'error'; id: number; message: string }
+  | { kind: 'fatal'; message: string };

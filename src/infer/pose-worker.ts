@@ -1,0 +1,54 @@
+/** Worker-thread entry: one tfjs instance, one pose estimator, requests answered in order. */
+import { parentPort } from 'node:worker_threads';
+import { selectBackend } from './backend.ts';
+import { PoseEstimator } from './pose-estimator.ts';
+import type { PoseWorkerRequest, PoseWorkerResponse } from './pose-worker-protocol.ts';
+
+const port = parentPort;
+if (!port) throw new Error('pose-worker must run in a worker thread');
+
+let estimator: PoseEstimator | null = null;
+const post = (msg: PoseWorkerResponse): void => port.postMessage(msg);
+
+async function handle(msg: PoseWorkerRequest): Promise<void> {
+  switch (msg.kind) {
+    case 'init': {
+      try {
+        const backend = await selectBackend(msg.backend);
+        estimator = await PoseEstimator.load({ modelType: msg.modelType, smoothing: msg.smoothing });
+        post({ kind: 'ready', backend });
+      } catch (err) {
+        post({ kind: 'fatal', message: (err as Error).message });
+      }
+      return;
+    }
+    case 'estimate': {
+      if (!estimator) {
+        post({ kind: 'error', id: msg.id, message: 'worker not initialised' });
+        return;
+      }
+      const start = performance.now();
+      try {
+        const result = await estimator.estimate(msg.streamId, new Uint8Array(msg.pixels), msg.width, msg.height, msg.timestampMs);
+        post({ kind: 'result', id: msg.id, result, inferenceMs: performance.now() - start });
+      } catch (err) {
+        post({ kind: 'error', id: msg.id, message: (err as Error).message });
+      }
+      return;
+    }
+    case 'reset':
+      estimator?.resetStream(msg.streamId);
+      return;
+    case 'release':
+      estimator?.releaseStream(msg.streamId);
+      return;
+    case 'crash':
+      process.exit(70);
+  }
+}
+
+// Serialise: tfjs on one thread gains nothing from interleaving, and in-order answers keep the pool simple.
+let chain: Promise<void> = Promise.resolve();
+port.on('message', (msg: PoseWorkerRequest) => {
+  chain = chain.then(() => handle(msg));
+});

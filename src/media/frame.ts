@@ -1,0 +1,15 @@
+/** A decoded video frame at pose-input size, tightly packed RGB (3 bytes per pixel). */
+export interface RgbFrame {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  /** performance.now() when the frame's last byte reached the server. */
+  arrivalMs: number;
+}
+
+/** Scales (never enlarges) width × height so the longer side fits `maxSide`; even sizes keep codecs happy. */
+export function fitWithin(width: number, height: number, maxSide: number): { width: number; height: number } {
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  const even = (v: number): number => Math.max(2, Math.round((v * scale) / 2) * 2);
+  return { width: even(width), height: even(height) };
+}
