@@ -8,6 +8,10 @@ export type Transport = (typeof TRANSPORTS)[number];
 export const DROP_REASONS = ['stale', 'skipped', 'decode_error', 'pose_error', 'overload', 'gate'] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
+/** Why sessions end; the only values of sessions_ended's `reason` label. */
+export const END_REASONS = ['client_closed', 'flood', 'oversize', 'server_shutdown', 'timeout', 'failed'] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
 /**
  * Every metric the server exports (catalogue: docs/metrics.md). One registry per app so tests can run
  * several apps in one process. Labels come from the fixed sets above, never from client strings.

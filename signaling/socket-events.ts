@@ -1,0 +1,38 @@
+/**
+ * socket.io event maps, typed for both ends. Legacy mode uses events named after the message types
+ * (payloads as in the JSON envelope); WebRTC signaling uses `offer`/`ice-candidate`/`hangup`.
+ */
+import type { ErrorPayload, SummaryPayload, SystemPayload, WorkoutPayload } from './messages.ts';
+
+export interface SessionDescriptionInit {
+  type: 'offer' | 'answer';
+  sdp: string;
+}
+
+export interface IceCandidateInit {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+}
+
+export type OfferAck = (answer: SessionDescriptionInit | { error: { code: string; message: string } }) => void;
+
+export interface ClientToServerEvents {
+  frame: (payload: string) => void;
+  reset: () => void;
+  get_summary: () => void;
+  set_exercise: (payload: { exercise: string }) => void;
+  /** The whole envelope, as on the plain WebSocket. */
+  message: (envelope: unknown) => void;
+  offer: (offer: SessionDescriptionInit, ack: OfferAck) => void;
+  'ice-candidate': (candidate: IceCandidateInit) => void;
+  hangup: () => void;
+}
+
+export interface ServerToClientEvents {
+  workout: (payload: WorkoutPayload) => void;
+  system: (payload: SystemPayload) => void;
+  error: (payload: ErrorPayload) => void;
+  summary: (payload: SummaryPayload) => void;
+  'ice-candidate': (candidate: IceCandidateInit) => void;
+}

@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import {
+  errorMessage,
+  NEUTRAL_FORM_COLOR,
+  parseClientMessage,
+  PROTOCOL_VERSION,
+  type ClientMessage,
+  type ErrorCode,
+  type ServerMessage,
+  type SystemPayload,
+  type WorkoutPayload,
+} from '../../signaling/index.ts';
+import type { Config } from '../config/schema.ts';
+import type { PosePool } from '../infer/pose-pool.ts';
+import type { Logger } from '../log.ts';
+import type { RgbFrame } from '../media/frame.ts';
+import { decodeImageFrame, FrameDecodeError } from '../media/image-decoder.ts';
+import type { DropReason, EndReason, Metrics, Transport } from '../metrics/metrics.ts';
+import type { SessionAnalyzerPort } from './analyzer-port.ts';
+
+export interface SessionDeps {
+  config: Config;
+  pool: PosePool;
+  metrics: Metrics;
+  logger: Logger;
+  transport: Transport;
+  analyzer: SessionAnalyzerPort;
+  /** Names of the exercises the analysis knows (system.supported_exercises counts them). */
+  exercises: readonly string[];
+  /** Delivers one message to the client; returns false when the client is too slow to take it. */
+  send: (msg: ServerMessage) => boolean;
+}
+
+type Job = { kind: 'encoded'; payload: string; arrivalMs: number } | { kind: 'decoded'; frame: RgbFrame };
+
+/**
+ * One client's workout: owns its place in the pose pool, its analyzer and its frame slot.
+ * The newest frame wins: while one frame is in flight, a newer one replaces the waiting one
+ * (the replaced frame is counted as dropped), so nothing queues without bound.
+ */
+export class Session {
+  readonly id = randomUUID();
+  private readonly log: Logger;
+  private startedMs = performance.now();
+  private framesReceived = 0;
+  private framesAnalyzed = 0;
+  private pending: Job | null = null;
+  private busy = false;
+  private closed = false;
+  private lastExercise: string | null = null;
+  private lastPoseErrorMs = -Infinity;
+  private readonly idle: Set<() => void> = new Set();
+
+  constructor(private readonly deps: SessionDeps) {
+    this.log = deps.logger.child({ sessionId: this.id, transport: deps.transport });
+    deps.metrics.sessionsActive.inc({ transport: deps.transport });
+    this.log.info('session opened');
+  }
+
+  get frameCount(): number {
+    return this.framesReceived;
+  }
+
+  /** The `system` message a client gets on connect. */
+  systemMessage(status: SystemPayload['status'] = 'initialized', message = 'Workout analyzer ready'): ServerMessage {
+    return {
+      type: 'system',
+      payload: {
+        status,
+        message,
+        model_loaded: this.deps.pool.backend !== null,
+        supported_exercises: this.deps.exercises.length,
+        protocol_version: PROTOCOL_VERSION,
+        session_id: this.id,
+        exercises: [...this.deps.exercises],
+        exercise: this.deps.analyzer.exercise ?? 'auto',
+        backend: this.deps.pool.backend ?? 'loading',
+        pose_model: `blazepose-${this.deps.config.poseModel}`,
+      },
+    };
+  }
+
+  /** Handles one raw client message (a string from a WebSocket, a value from socket.io). */
+  handleRaw(raw: unknown, arrivalMs: number = performance.now()): void {
+    if (this.closed) return;
+    const parsed = parseClientMessage(raw);
+    if (!parsed.ok) {
+      this.sendError(parsed.code, parsed.detail);
+      return;
+    }
+    this.handle(parsed.message, arrivalMs);
+  }
+
+  handle(msg: ClientMessage, arrivalMs: number = performance.now()): void {
+    switch (msg.type) {
+      case 'frame':
+        this.submit({ kind: 'encoded', payload: msg.payload, arrivalMs });
+        return;
+      case 'reset':
+        this.reset();
+        return;
+      case 'get_summary':
+        this.deps.send(this.summaryMessage());
+        return;
+      case 'set_exercise':
+        try {
+          this.deps.analyzer.setExercise(msg.payload.exercise);
+          this.deps.send(this.systemMessage('exercise_set', `Exercise set to ${msg.payload.exercise}`));
+        } catch {
+          this.sendError('UNKNOWN_EXERCISE', `"${msg.payload.exercise.slice(0, 64)}"`);
+        }
+        return;
+    }
+  }
+
+  /** A frame already decoded by the media path (WebRTC). */
+  submitFrame(frame: RgbFrame): void {
+    this.submit({ kind: 'decoded', frame });
+  }
+
+  summaryMessage(): ServerMessage {
+    return { type: 'summary', payload: { ...this.deps.analyzer.summary(), session_id: this.id } };
+  }
+
+  sendError(code: ErrorCode, detail?: string): void {
+    this.deps.metrics.errorsSent.inc({ code });
+    // Client faults are routine (info); server faults need attention (error).
+    if (code === 'POSE_FAILED' || code === 'INTERNAL') this.log.error({ code, detail }, '❌ Error processing frame');
+    else this.log.info({ code, detail }, 'client error');
+    this.deps.send(errorMessage(code, detail));
+  }
+
+  private drop(reason: DropReason): void {
+    this.deps.metrics.framesDropped.inc({ transport: this.deps.transport, reason });
+  }
+
+  private submit(job: Job): void {
+    if (this.closed) return;
+    this.framesReceived++;
+    this.deps.metrics.framesReceived.inc({ transport: this.deps.transport });
+    if (this.framesReceived % this.deps.config.processEveryNFrames !== 0) {
+      this.drop('skipped');
+      return;
+    }
+    if (this.pending) this.drop('stale');
+    this.pending = job;
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.busy || this.closed) return;
+    const job = this.pending;
+    if (!job) {
+      for (const resolve of this.idle) resolve();
+      this.idle.clear();
+      return;
+    }
+    this.pending = null;
+    this.busy = true;
+    void this.process(job).finally(() => {
+      this.busy = false;
+      this.pump();
+    });
+  }
+
+  private async process(job: Job): Promise<void> {
+    const { config, metrics, pool, analyzer, transport } = this.deps;
+    let frame: RgbFrame;
+    if (job.kind === 'encoded') {
+      const t0 = performance.now();
+      try {
+        frame = await decodeImageFrame(
+          job.payload,
+          {
+            maxBytes: config.maxFrameBytes,
+            maxPixels: config.maxFramePixels,
+            maxDimension: config.maxFrameDimension,
+            maxSide: config.poseInputMaxSide,
+          },
+          job.arrivalMs,
+        );
+      } catch (err) {
+        this.drop('decode_error');
+        if (err instanceof FrameDecodeError) this.sendError(err.code, err.message);
+        else this.sendError('CORRUPT_IMAGE', (err as Error).message);
+        return;
+      }
+      metrics.decodeTime.observe((performance.now() - t0) / 1000);
+    } else {
+      frame = job.frame;
+    }
+    if (this.closed) return;
+
+    let landmarks;
+    try {
+      const estimate = await pool.estimate(this.id, frame.data, frame.width, frame.height, frame.arrivalMs);
+      metrics.inferenceTime.observe({ backend: pool.backend ?? 'unknown' }, estimate.inferenceMs / 1000);
+      landmarks = estimate.result.landmarks;
+    } catch (err) {
+      if (this.closed) return;
+      this.drop('pose_error');
+      // One error per second at most: a dead worker must not turn into an error storm.
+      if (performance.now() - this.lastPoseErrorMs > 1000) {
+        this.lastPoseErrorMs = performance.now();
+        this.sendError('POSE_FAILED', (err as Error).message);
+      }
+      return;
+    }
+    if (this.closed) return;
+
+    const sessionTime = (performance.now() - this.startedMs) / 1000;
+    const analysis = analyzer.update({ t: (frame.arrivalMs - this.startedMs) / 1000, landmarks, aspect: frame.width / frame.height });
+    this.framesAnalyzed++;
+    if (analysis.exercise !== this.lastExercise && analysis.exercise !== null) {
+      this.log.info(`🏃 Exercise detected: ${analysis.exercise} (confidence: ${analysis.confidence.toFixed(2)})`);
+    }
+    this.lastExercise = analysis.exercise;
+    if (this.framesAnalyzed % config.progressLogEveryFrames === 0) {
+      this.log.info(`📊 Processed ${this.framesAnalyzed} frames. Current exercise: ${analysis.exercise ?? 'none'}`);
+    }
+
+    const latencyMs = performance.now() - frame.arrivalMs;
+    const payload: WorkoutPayload = {
+      exercise: analysis.exercise,
+      confidence: analysis.confidence,
+      feedback: analysis.feedback,
+      angle: analysis.angle,
+      reps: analysis.reps,
+      landmarks_detected: landmarks !== null,
+      form_color: analysis.form_color ?? NEUTRAL_FORM_COLOR,
+      session_time: Math.round(sessionTime * 10) / 10,
+      frame_count: this.framesReceived,
+      latency_ms: Math.round(latencyMs * 10) / 10,
+    };
+    if (analysis.phase !== undefined) payload.phase = analysis.phase;
+    if (analysis.form_score !== undefined) payload.form_score = analysis.form_score;
+    if (analysis.hold_seconds !== undefined) payload.hold_seconds = analysis.hold_seconds;
+    if (analysis.coaching_tip !== undefined) payload.coaching_tip = analysis.coaching_tip;
+    if (config.sendLandmarks && landmarks) payload.landmarks = landmarks;
+    if (this.deps.send({ type: 'workout', payload })) {
+      metrics.framesAnalyzed.inc({ transport });
+      metrics.frameLatency.observe({ transport }, latencyMs / 1000);
+    } else {
+      this.drop('overload');
+    }
+  }
+
+  reset(): void {
+    this.pending = null;
+    this.framesReceived = 0;
+    this.framesAnalyzed = 0;
+    this.startedMs = performance.now();
+    this.lastExercise = null;
+    this.deps.analyzer.reset();
+    this.deps.pool.resetStream(this.id);
+    this.deps.send(this.systemMessage('reset', 'Session reset'));
+  }
+
+  /** Resolves once no frame is waiting or in flight (tests, drain). */
+  whenIdle(): Promise<void> {
+    if (!this.busy && !this.pending) return Promise.resolve();
+    return new Promise((resolve) => this.idle.add(resolve));
+  }
+
+  /** Idempotent: releases the pose stream and metrics; the caller closes the wire. */
+  close(reason: EndReason): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pending = null;
+    for (const resolve of this.idle) resolve();
+    this.idle.clear();
+    this.deps.pool.releaseStream(this.id);
+    this.deps.metrics.sessionsActive.dec({ transport: this.deps.transport });
+    this.deps.metrics.sessionsEnded.inc({ transport: this.deps.transport, reason });
+    this.log.info({ reason, frames: this.framesReceived, analyzed: this.framesAnalyzed }, 'session closed');
+  }
+}

@@ -1,0 +1,18 @@
+import type { Config } from '../config/schema.ts';
+import type { PosePool } from '../infer/pose-pool.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import type { SessionAnalyzerPort } from '../session/analyzer-port.ts';
+
+/** What every transport needs from the composition root (src/app.ts). */
+export interface AppContext {
+  config: Config;
+  pool: PosePool;
+  metrics: Metrics;
+  logger: Logger;
+  exercises: readonly string[];
+  createAnalyzer: () => SessionAnalyzerPort;
+  isDraining: () => boolean;
+  /** Registers a live connection so drain can send summaries and close it. */
+  track: (conn: { drain: () => void; close: () => void }) => () => void;
+}

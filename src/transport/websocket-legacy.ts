@@ -1,0 +1,79 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { errorMessage, type ServerMessage } from '../../signaling/index.ts';
+import type { EndReason } from '../metrics/metrics.ts';
+import type { AppContext } from './app-context.ts';
+import { ClientConnection } from './client-connection.ts';
+
+export const LEGACY_WS_PATH = '/ws/workout/';
+/** Results are dropped (newest wins) rather than buffered past this much unsent data. */
+const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
+
+const CLOSE_CODES: Readonly<Record<EndReason, number>> = {
+  client_closed: 1000,
+  server_shutdown: 1001,
+  flood: 1008,
+  oversize: 1009,
+  timeout: 1000,
+  failed: 1011,
+};
+
+/**
+ * The original service's endpoint: a plain WebSocket at /ws/workout/ carrying the seed's
+ * `{"type", "payload"}` envelope, so seed-era clients work unchanged.
+ */
+export class LegacyWebSocketEndpoint {
+  private readonly wss: WebSocketServer;
+
+  constructor(
+    private readonly ctx: AppContext,
+    server: Server,
+  ) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: ctx.config.maxMessageBytes });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      // socket.io handles its own upgrades on /socket.io/.
+      if (path !== LEGACY_WS_PATH && path !== LEGACY_WS_PATH.slice(0, -1)) {
+        if (!path.startsWith('/socket.io')) socket.destroy();
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    });
+  }
+
+  private accept(ws: WebSocket): void {
+    const send = (msg: ServerMessage): boolean => {
+      if (ws.readyState !== ws.OPEN) return false;
+      if (msg.type === 'workout' && ws.bufferedAmount > MAX_BUFFERED_BYTES) return false;
+      ws.send(JSON.stringify(msg));
+      return true;
+    };
+    if (this.ctx.isDraining()) {
+      send(errorMessage('SERVER_DRAINING'));
+      ws.close(1013, 'server draining');
+      return;
+    }
+    const conn = new ClientConnection(this.ctx, 'websocket', {
+      send,
+      close: (reason) => {
+        if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(CLOSE_CODES[reason]);
+        // A client that ignores the close handshake must not hold the socket.
+        setTimeout(() => ws.terminate(), 2000).unref();
+      },
+    });
+    ws.on('message', (data, isBinary) => {
+      conn.onMessage(isBinary ? '' : data.toString('utf8'));
+    });
+    ws.on('close', (code) => conn.close(code === 1009 ? 'oversize' : 'client_closed'));
+    ws.on('error', (err) => {
+      this.ctx.logger.info({ sessionId: conn.session.id, err: err.message }, 'websocket error; closing');
+      conn.close(err.message.includes('Max payload') ? 'oversize' : 'failed');
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}
