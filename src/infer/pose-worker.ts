@@ -16,6 +16,10 @@ async function handle(msg: PoseWorkerRequest): Promise<void> {
       try {
         const backend = await selectBackend(msg.backend);
         estimator = await PoseEstimator.load({ modelType: msg.modelType, smoothing: msg.smoothing });
+        // Warm-up: the first inference compiles kernels and allocates (~0.5 s); no user frame should pay it.
+        const size = 256;
+        await estimator.estimate('warm-up', new Uint8Array(size * size * 3).fill(96), size, size, 0);
+        estimator.releaseStream('warm-up');
         post({ kind: 'ready', backend });
       } catch (err) {
         post({ kind: 'fatal', message: (err as Error).message });
