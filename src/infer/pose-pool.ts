@@ -214,10 +214,10 @@ export class PosePool {
     try {
       worker = this.workerFor(streamId);
     } catch (err) {
-      return Promise.reject(err as Error);
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
-    const whole = pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength && pixels.buffer instanceof ArrayBuffer;
-    const buffer = whole ? (pixels.buffer as ArrayBuffer) : pixels.slice().buffer;
+    const own = pixels.buffer instanceof ArrayBuffer && pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength;
+    const buffer = own && pixels.buffer instanceof ArrayBuffer ? pixels.buffer : pixels.slice().buffer;
     const id = this.nextId++;
     return new Promise<PoseEstimate>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { errorMessage, type ServerMessage } from '../../signaling/index.ts';
 import type { EndReason } from '../metrics/metrics.ts';
 import type { AppContext } from './app-context.ts';
@@ -18,6 +18,11 @@ const CLOSE_CODES: Readonly<Record<EndReason, number>> = {
   timeout: 1000,
   failed: 1011,
 };
+
+export function rawDataToText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
 
 /**
  * The original service's endpoint: a plain WebSocket at /ws/workout/ carrying the seed's
@@ -62,9 +67,8 @@ export class LegacyWebSocketEndpoint {
         setTimeout(() => ws.terminate(), 2000).unref();
       },
     });
-    ws.on('message', (data, isBinary) => {
-      conn.onMessage(isBinary ? '' : data.toString('utf8'));
-    });
+    // Text is what the protocol speaks; a binary frame is read as UTF-8 and fails parsing if it is not JSON.
+    ws.on('message', (data) => conn.onMessage(rawDataToText(data)));
     ws.on('close', (code) => conn.close(code === 1009 ? 'oversize' : 'client_closed'));
     ws.on('error', (err) => {
       this.ctx.logger.info({ sessionId: conn.session.id, err: err.message }, 'websocket error; closing');

@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { io, type Socket } from 'socket.io-client';
 import { serverMessageSchema, type ServerMessage } from '../../signaling/index.ts';
+import { rawDataToText } from '../../src/transport/websocket-legacy.ts';
 
 /** Collects every server message, validating each against the protocol schema. */
 export class MessageLog {
@@ -57,7 +58,7 @@ export interface WsClient {
 export async function connectWs(baseUrl: string): Promise<WsClient> {
   const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/ws/workout/`);
   const log = new MessageLog();
-  ws.on('message', (data) => log.push(JSON.parse(data.toString('utf8'))));
+  ws.on('message', (data) => log.push(JSON.parse(rawDataToText(data))));
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
   ws.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
