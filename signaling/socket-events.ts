@@ -2,18 +2,18 @@
  * socket.io event maps, typed for both ends. Legacy mode uses events named after the message types
  * (payloads as in the JSON envelope); WebRTC signaling uses `offer`/`ice-candidate`/`hangup`.
  */
+import { z } from 'zod';
 import type { ErrorPayload, SummaryPayload, SystemPayload, WorkoutPayload } from './messages.ts';
 
-export interface SessionDescriptionInit {
-  type: 'offer' | 'answer';
-  sdp: string;
-}
+export const sessionDescriptionSchema = z.object({ type: z.enum(['offer', 'answer']), sdp: z.string() });
+export type SessionDescriptionInit = z.infer<typeof sessionDescriptionSchema>;
 
-export interface IceCandidateInit {
-  candidate: string;
-  sdpMid?: string | null;
-  sdpMLineIndex?: number | null;
-}
+export const iceCandidateSchema = z.object({
+  candidate: z.string().max(1024),
+  sdpMid: z.string().max(64).nullish(),
+  sdpMLineIndex: z.number().int().min(0).max(64).nullish(),
+});
+export type IceCandidateInit = z.infer<typeof iceCandidateSchema>;
 
 export type OfferAck = (answer: SessionDescriptionInit | { error: { code: string; message: string } }) => void;
 

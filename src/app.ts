@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Config } from './config/schema.ts';
 import { PosePool } from './infer/pose-pool.ts';
+import { resolveFfmpegPath, type FfmpegBinary } from './media/ffmpeg/ffmpeg-path.ts';
 import type { Logger } from './log.ts';
 import { Metrics } from './metrics/metrics.ts';
 import type { SessionAnalyzerPort } from './session/analyzer-port.ts';
@@ -90,7 +91,13 @@ export function createApp(config: Config, deps: AppDeps): App {
     }),
   );
   const legacyWs = new LegacyWebSocketEndpoint(ctx, server);
-  const socketIo = new SocketIoEndpoint(ctx, server);
+  let ffmpeg: FfmpegBinary | undefined;
+  // Resolved on the first call, not at start: legacy-only deployments need no ffmpeg.
+  const resolveFfmpeg = (): FfmpegBinary => {
+    ffmpeg ??= resolveFfmpegPath({ configured: config.ffmpegPath || undefined, pathEnv: config.searchPath });
+    return ffmpeg;
+  };
+  const socketIo = new SocketIoEndpoint(ctx, server, resolveFfmpeg);
   let port = 0;
 
   const close = (): Promise<void> => {

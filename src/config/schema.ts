@@ -46,12 +46,32 @@ export const configSchema = z.object({
 
   /** ffmpeg binary; empty = system ffmpeg, else the one shipped in @ffmpeg-installer/ffmpeg. */
   ffmpegPath: z.string().default(''),
+  /** Where `ffmpeg` is looked up when FFMPEG_PATH is empty (the process's PATH). */
+  searchPath: z.string().default(''),
   /** ICE servers for the server's peer connections, JSON (e.g. a TURN server). Empty by default: the host is public or on a pod IP behind TURN. */
   iceServers: z
     .array(z.object({ urls: z.union([z.string(), z.array(z.string())]), username: z.string().optional(), credential: z.string().optional() }))
     .default([]),
   /** Extra host candidates (e.g. 127.0.0.1 for loopback tests). */
   iceAdditionalHostAddresses: z.array(z.string()).default([]),
+
+  /** WebRTC: decoded frame size handed to pose estimation (the video is letterboxed into it). */
+  webrtcFrameWidth: z.coerce.number().int().min(64).max(1920).default(640),
+  webrtcFrameHeight: z.coerce.number().int().min(64).max(1080).default(360),
+  /** WebRTC: time limits from the answer to ICE connected, from ICE to DTLS connected, and from DTLS to the first decoded frame. */
+  iceTimeoutMs: z.coerce.number().int().min(500).max(120_000).default(10_000),
+  dtlsTimeoutMs: z.coerce.number().int().min(500).max(120_000).default(10_000),
+  firstFrameTimeoutMs: z.coerce.number().int().min(500).max(120_000).default(10_000),
+  /** WebRTC: offer SDP limits checked before it reaches the SDP parser. */
+  maxSdpBytes: z.coerce.number().int().min(1024).max(1024 * 1024).default(64 * 1024),
+  maxSdpMediaSections: z.coerce.number().int().min(1).max(64).default(8),
+  /** WebRTC: peer connections one socket.io connection may hold at once. */
+  maxPeersPerSocket: z.coerce.number().int().min(1).max(16).default(1),
+  /** WebRTC: UDP port range for ICE ("40000-40100"), e.g. to match a firewall or a TURN relay's pod range; empty = any. */
+  icePortRange: z
+    .string()
+    .regex(/^(\d+-\d+)?$/, 'expected "MIN-MAX"')
+    .default(''),
 
   /** On SIGTERM: how long connected sessions may finish before the process closes them. */
   drainTimeoutMs: z.coerce.number().int().min(0).max(600_000).default(20_000),

@@ -38,7 +38,11 @@ export class ClientConnection {
       send: (msg) => !this.closed && wire.send(msg),
     });
     this.untrack = ctx.track({ drain: () => this.drain(), close: () => this.close('server_shutdown') });
-    wire.send(this.session.systemMessage());
+  }
+
+  /** Sends the `system` greeting; the transport calls it once the client can hear it. */
+  greet(): void {
+    if (!this.closed) this.wire.send(this.session.systemMessage());
   }
 
   onMessage(raw: unknown): void {

@@ -1,20 +1,34 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import { errorMessage, type ClientToServerEvents, type ServerMessage, type ServerToClientEvents } from '../../signaling/index.ts';
+import {
+  errorMessage,
+  iceCandidateSchema,
+  sessionDescriptionSchema,
+  type ClientToServerEvents,
+  type ErrorCode,
+  type ServerMessage,
+  type ServerToClientEvents,
+} from '../../signaling/index.ts';
+import type { FfmpegBinary } from '../media/ffmpeg/ffmpeg-path.ts';
 import type { AppContext } from './app-context.ts';
 import { ClientConnection } from './client-connection.ts';
+import { CallError, WebRtcCall } from './webrtc-call.ts';
 
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
 const LEGACY_EVENTS = ['frame', 'reset', 'get_summary', 'set_exercise'] as const;
 
-/** socket.io on the shared HTTP server: legacy events named after the message types. */
+/**
+ * socket.io on the shared HTTP server: legacy events named after the message types, and WebRTC
+ * signaling (`offer` with an ack carrying the answer, optional trickle `ice-candidate`, `hangup`).
+ */
 export class SocketIoEndpoint {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
 
   constructor(
     private readonly ctx: AppContext,
     server: HttpServer,
+    private readonly ffmpeg: () => FfmpegBinary,
   ) {
     this.io = new Server<ClientToServerEvents, ServerToClientEvents>(server, {
       maxHttpBufferSize: ctx.config.maxMessageBytes,
@@ -42,7 +56,55 @@ export class SocketIoEndpoint {
       socket.on(type, (payload?: unknown) => conn.onMessage(payload === undefined ? { type } : { type, payload }));
     }
     socket.on('message', (envelope: unknown) => conn.onMessage(envelope));
-    socket.on('disconnect', (reason) => conn.close(reason === 'transport close' || reason === 'client namespace disconnect' ? 'client_closed' : 'failed'));
+    conn.greet();
+    const calls = this.acceptCalls(socket);
+    socket.on('disconnect', (reason) => {
+      conn.close(reason === 'transport close' || reason === 'client namespace disconnect' ? 'client_closed' : 'failed');
+      for (const call of calls) void call.hangup();
+    });
+  }
+
+  private acceptCalls(socket: IoSocket): Set<WebRtcCall> {
+    const calls = new Set<WebRtcCall>();
+    const { config, logger } = this.ctx;
+    socket.on('offer', (offer: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') return;
+      const reply = ack as (value: unknown) => void;
+      const refuse = (code: ErrorCode, message: string): void => {
+        this.ctx.metrics.errorsSent.inc({ code });
+        reply({ error: { code, message } });
+      };
+      if (this.ctx.isDraining()) return refuse('SERVER_DRAINING', 'server is shutting down');
+      if (calls.size >= config.maxPeersPerSocket) return refuse('PEER_LIMIT', `at most ${config.maxPeersPerSocket} per connection`);
+      const parsed = sessionDescriptionSchema.safeParse(offer);
+      if (!parsed.success || parsed.data.type !== 'offer') return refuse('SDP_INVALID', 'expected {type: "offer", sdp}');
+      WebRtcCall.start(this.ctx, this.ffmpeg(), parsed.data, {
+        onEnded: (call) => calls.delete(call),
+        onFailure: (code, message) => this.emit(socket, errorMessage(code, message)),
+      }).then(
+        ({ call, answer }) => {
+          calls.add(call);
+          if (!socket.connected) void call.hangup();
+          reply(answer);
+        },
+        (err: Error) => {
+          if (err instanceof CallError) return refuse(err.code, err.message);
+          logger.error({ err: err.message }, 'could not start a WebRTC call');
+          refuse('INTERNAL', 'could not start the call');
+        },
+      );
+    });
+    socket.on('ice-candidate', (candidate: unknown) => {
+      const parsed = iceCandidateSchema.safeParse(candidate);
+      if (!parsed.success) return;
+      for (const call of calls) {
+        call.addIceCandidate(parsed.data).catch((err: Error) => logger.debug({ err: err.message }, 'bad ICE candidate'));
+      }
+    });
+    socket.on('hangup', () => {
+      for (const call of calls) void call.hangup();
+    });
+    return calls;
   }
 
   private emit(socket: IoSocket, msg: ServerMessage): void {

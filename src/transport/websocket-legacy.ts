@@ -69,6 +69,7 @@ export class LegacyWebSocketEndpoint {
     });
     // Text is what the protocol speaks; a binary frame is read as UTF-8 and fails parsing if it is not JSON.
     ws.on('message', (data) => conn.onMessage(rawDataToText(data)));
+    conn.greet();
     ws.on('close', (code) => conn.close(code === 1009 ? 'oversize' : 'client_closed'));
     ws.on('error', (err) => {
       this.ctx.logger.info({ sessionId: conn.session.id, err: err.message }, 'websocket error; closing');
