@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Config } from './config/schema.ts';
 import { PosePool } from './infer/pose-pool.ts';
+import { FfmpegDecoder } from './media/ffmpeg/ffmpeg-decoder.ts';
 import { resolveFfmpegPath, type FfmpegBinary } from './media/ffmpeg/ffmpeg-path.ts';
 import type { Logger } from './log.ts';
 import { Metrics } from './metrics/metrics.ts';
@@ -98,6 +99,10 @@ export function createApp(config: Config, deps: AppDeps): App {
     return ffmpeg;
   };
   const socketIo = new SocketIoEndpoint(ctx, server, resolveFfmpeg);
+  // fluent-ffmpeg probes the binary's capabilities once per process (~1 s): pay it before the first call.
+  void readyPromise
+    .then(() => FfmpegDecoder.warmUp(resolveFfmpeg().path))
+    .catch((err: Error) => logger.warn({ err: err.message }, 'ffmpeg not usable: WebRTC calls will fail'));
   let port = 0;
 
   const close = (): Promise<void> => {

@@ -23,7 +23,13 @@ export type Measure =
   /** Horizontal offset of the midpoint of both `joint`s from the hip midpoint; `abs` folds left/right together. */
   | { kind: 'offset'; joint: Joint; abs: boolean }
   /** Difference between the left and right reading of an angle (symmetry). */
-  | { kind: 'asymmetry'; joints: readonly [Joint, Joint, Joint] };
+  | { kind: 'asymmetry'; joints: readonly [Joint, Joint, Joint] }
+  /**
+   * One angle minus another on the same side. Hip angle minus knee angle is zero when the
+   * torso runs parallel to the shins (a balanced squat) and turns negative when the chest
+   * folds forward past them; both angles shrink alike with depth, so the difference does not.
+   */
+  | { kind: 'angleDifference'; joints: readonly [Joint, Joint, Joint]; minus: readonly [Joint, Joint, Joint] };
 
 /**
  * Which side(s) a sided measure reads. `best` follows the better-visible side (side views hide

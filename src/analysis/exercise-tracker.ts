@@ -14,8 +14,12 @@ import type { SceneUpdate } from './scene-guard.ts';
 import { readSignal, SideSelector, viewOf, type Skeleton } from './signals.ts';
 import type { RepRecord } from './types.ts';
 
-/** Longest the primary signal may be unreadable (occluded limb) before the rep in progress is dropped. */
-const UNREADABLE_ABORT_S = 1.0;
+/**
+ * Longest the primary signal may be unreadable (occluded limb) before the rep in progress is
+ * dropped. Limbs vanish for a second or two at the far end of real reps (arms at the bar of a
+ * pull-up, forearms pointing at the camera at the bottom of a push-up) and come back where they left.
+ */
+const UNREADABLE_ABORT_S = 2.0;
 /** Longest frame gap that still counts as continuous time for holds. */
 const MAX_DT = 0.5;
 
@@ -39,6 +43,12 @@ interface Sample {
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+function longestGap(times: readonly number[]): number {
+  let gap = 0;
+  for (let i = 1; i < times.length; i++) gap = Math.max(gap, (times[i] ?? 0) - (times[i - 1] ?? 0));
+  return gap;
+}
 
 export class ExerciseTracker {
   readonly reps: RepRecord[] = [];
@@ -150,6 +160,8 @@ export class ExerciseTracker {
       view: sideFrames * 2 > window.length ? ('side' as const) : ('front' as const),
       checks: window.map((s) => s.checks),
       duration: event.endT - event.startT,
+      partial: event.partial === true,
+      longestGapS: longestGap(window.map((s) => s.t)),
     };
     const away = event.turnT - event.startT;
     const back = event.endT - event.turnT;

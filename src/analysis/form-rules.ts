@@ -36,7 +36,14 @@ export interface RepWindow {
   view: View;
   checks: readonly FrameChecks[];
   duration: number;
+  /** The rep began before the first frame seen (a session opening mid-rep): its duration is a lower bound. */
+  partial: boolean;
+  /** Longest stretch inside the rep with no reading of the primary signal, seconds. */
+  longestGapS: number;
 }
+
+/** A far extreme hidden for longer than this may have gone deeper than anything seen: depth goes unjudged. */
+const MAX_UNSEEN_S = 0.25;
 
 /** Per-rule share of checked frames that broke it (null for rules that are not per-frame or never checked). */
 export function violationShares(rules: readonly FormRule[], checks: readonly FrameChecks[]): (number | null)[] {
@@ -73,6 +80,7 @@ export function repFaults(def: ExerciseDefinition, w: RepWindow): RepFault[] {
       }
       case 'reach': {
         if (rule.view !== undefined && rule.view !== w.view) break;
+        if (w.longestGapS > MAX_UNSEEN_S) break;
         // A display angle runs the same way as its primary signal (both fall as a squat deepens).
         const values = rule.on === 'display' ? w.display : w.values;
         const extreme = spec.rest === 'high' ? Math.min(...values) : Math.max(...values);
@@ -86,7 +94,7 @@ export function repFaults(def: ExerciseDefinition, w: RepWindow): RepFault[] {
         broken = beyond(far, rule.value, spec.rest === 'low') && far !== rule.value;
         break;
       case 'tempo':
-        broken = w.duration < rule.minDurationS;
+        broken = !w.partial && w.duration < rule.minDurationS;
         break;
     }
     if (broken) faults.push({ code: rule.code, feedback: rule.feedback });

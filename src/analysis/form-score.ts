@@ -24,7 +24,8 @@ export function scoreParts(def: ExerciseDefinition, w: RepWindow, raw: readonly 
   const alignment = Math.max(0, 100 * (1 - (shares.length ? Math.max(...shares) : 0)) - FAULT_PENALTY * faults);
   const rom = spec ? 100 * clamp01(depth / spec.amplitude) : 100;
   let tempo = 100;
-  if (spec) {
+  // A rep seen only in part has no known duration to judge.
+  if (spec && !w.partial) {
     const [lo, hi] = spec.idealDurationS;
     if (w.duration < lo) tempo = 100 * clamp01(w.duration / lo);
     else if (w.duration > hi) tempo = Math.max(40, 100 - 10 * (w.duration - hi));

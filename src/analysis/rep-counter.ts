@@ -16,6 +16,8 @@ export interface RepEvent {
   endT: number;
   /** Excursion, signal units. */
   depth: number;
+  /** The rep began before the first frame seen. */
+  partial?: boolean;
 }
 
 /** Share of the excursion that must be recovered for the rep to count. */
@@ -25,6 +27,12 @@ const RELATIVE_ENTER = 0.35;
 const DEPTH_MEMORY = 5;
 /** A rep must stand this many times above the measured jitter of the signal. */
 const NOISE_MULTIPLE = 4;
+/**
+ * A session that opens mid-rep (a clip cut in at the bottom of a squat) shows only the way
+ * back to rest. That return counts when it covers this share of the nominal range and came
+ * before any other movement: a smaller rise is settling in, not a rep.
+ */
+const OPENING_SHARE = 0.6;
 
 export class RepCounter {
   private phase_: CounterPhase = 'near';
@@ -36,6 +44,12 @@ export class RepCounter {
   private startT = 0;
   private depths: number[] = [];
   private noise = 0;
+  /** True until the first movement is understood: the first value may be mid-rep. */
+  private opening = true;
+  private seen = false;
+  private openLow = 0;
+  private openLowT = 0;
+  private firstT = 0;
 
   constructor(private readonly spec: RepSpec) {}
 
@@ -66,13 +80,24 @@ export class RepCounter {
     if (this.top === null) {
       this.top = v;
       this.topT = t;
+      if (!this.seen) {
+        this.seen = true;
+        this.firstT = t;
+        this.openLow = v;
+        this.openLowT = t;
+      }
       return null;
     }
     if (this.phase_ === 'near') {
+      if (this.opening) {
+        const opened = this.openingRep(v, t);
+        if (opened) return opened;
+      }
       if (v >= this.top) {
         this.top = v;
         this.topT = t;
       } else if (this.top - v >= this.enterThreshold) {
+        this.opening = false;
         this.phase_ = 'far';
         this.startT = this.topT;
         this.bottom = v;
@@ -99,8 +124,34 @@ export class RepCounter {
     return event;
   }
 
+  /**
+   * The first movement seen rose from a low towards rest without a descent before it: the
+   * session opened part way through a rep. It counts once the rise is a nominal-sized
+   * return; the rep is dated from the first frame.
+   */
+  private openingRep(v: number, t: number): RepEvent | null {
+    if (v < this.openLow) {
+      this.openLow = v;
+      this.openLowT = t;
+    }
+    if (t - this.firstT > this.spec.maxDurationS) {
+      this.opening = false;
+      return null;
+    }
+    const rise = v - this.openLow;
+    if (rise < Math.max(this.enterThreshold, OPENING_SHARE * this.spec.amplitude)) return null;
+    this.opening = false;
+    const event: RepEvent = { startT: this.firstT, turnT: this.openLowT, endT: t, depth: rise, partial: true };
+    this.restartAt(v, t);
+    if (event.endT - event.startT < this.spec.minDurationS) return null;
+    this.depths.push(rise);
+    return event;
+  }
+
   /** Drops the rep in progress (camera cut, person left); learned depths stay, it is the same person. */
   abort(): void {
+    // Movement after a cut or an absence is never the tail of an unseen rep: that would count across the cut.
+    if (this.seen) this.opening = false;
     this.phase_ = 'near';
     this.top = null;
   }

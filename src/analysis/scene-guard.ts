@@ -31,11 +31,24 @@ interface Frame {
   scale: number;
 }
 
-function isJump(prev: Frame, next: Frame, dt: number): boolean {
+interface Velocity {
+  x: number;
+  y: number;
+}
+
+const STILL: Velocity = { x: 0, y: 0 };
+
+function isJump(prev: Frame, next: Frame, dt: number, velocity: Velocity = STILL): boolean {
   // Real bodies move about one body scale per second at most while exercising; a cut moves
   // the skeleton instantly. The allowance grows with the frame gap so dropped frames are not cuts.
-  const allowance = 0.35 + 1.5 * Math.min(dt, 0.5);
-  const move = Math.hypot(next.centre.x - prev.centre.x, next.centre.y - prev.centre.y) / prev.scale;
+  const gap = Math.min(dt, 0.5);
+  const allowance = 0.35 + 1.5 * gap;
+  // A fast move (rising out of a squat) that the detector lost for a frame or two comes back
+  // where the motion was heading; a cut breaks that continuity. Judge against the nearer of
+  // "stayed put" and "kept going".
+  const still = Math.hypot(next.centre.x - prev.centre.x, next.centre.y - prev.centre.y);
+  const onward = Math.hypot(next.centre.x - prev.centre.x - velocity.x * gap, next.centre.y - prev.centre.y - velocity.y * gap);
+  const move = Math.min(still, onward) / prev.scale;
   const zoom = Math.abs(Math.log(next.scale / prev.scale));
   return move > allowance || zoom > 0.25 + Math.min(dt, 0.5);
 }
@@ -44,6 +57,8 @@ export class SceneGuard {
   private readonly opts: SceneGuardOptions;
   private ref: Frame | null = null;
   private refT = 0;
+  /** Velocity of the body centre between the last two accepted frames, image units per second. */
+  private velocity: Velocity = STILL;
   private candidate: Frame | null = null;
   private candidateSince = 0;
   private candidateFrames = 0;
@@ -79,7 +94,7 @@ export class SceneGuard {
       return this.restart(t, frame);
     }
 
-    if (isJump(this.ref, frame, t - this.refT)) {
+    if (isJump(this.ref, frame, t - this.refT, this.velocity)) {
       // Either a one-frame detector glitch or a real cut: hold the frame back until the
       // skeleton has stayed at its new place for a few frames.
       if (this.candidate !== null && !isJump(this.candidate, frame, 0.1)) {
@@ -94,6 +109,9 @@ export class SceneGuard {
       return { state: 'jump', interrupted: false };
     }
     this.candidate = null;
+    const dt = t - this.refT;
+    this.velocity =
+      dt > 0 && dt <= 0.2 ? { x: (frame.centre.x - this.ref.centre.x) / dt, y: (frame.centre.y - this.ref.centre.y) / dt } : STILL;
     this.ref = frame;
     this.refT = t;
 
@@ -111,6 +129,7 @@ export class SceneGuard {
   }
 
   reset(): void {
+    this.velocity = STILL;
     this.ref = null;
     this.candidate = null;
     this.absentSince = null;
@@ -131,6 +150,7 @@ export class SceneGuard {
   }
 
   private restart(t: number, frame: Frame): SceneUpdate {
+    this.velocity = STILL;
     this.ref = frame;
     this.refT = t;
     this.candidate = null;

@@ -56,6 +56,8 @@ function joints(m: Measure): readonly Joint[] {
     case 'incline':
     case 'distance':
       return [m.from, m.to];
+    case 'angleDifference':
+      return [...m.joints, ...m.minus];
     case 'spread':
       return [m.joint];
     case 'offset':
@@ -112,6 +114,11 @@ export function readMeasure(s: Skeleton, m: Measure, side: Side): number | null 
       if (torso < 1e-6) return null;
       const off = (100 * (mid(s, m.joint).x - mid(s, 'hip').x)) / torso;
       return m.abs ? Math.abs(off) : off;
+    }
+    case 'angleDifference': {
+      const a = angleOn(s, m.joints, side);
+      const b = angleOn(s, m.minus, side);
+      return a === null || b === null ? null : a - b;
     }
     case 'asymmetry': {
       const l = angleOn(s, m.joints, 'left');

@@ -115,7 +115,10 @@ export class WebRtcCall {
 
   /** Hang up: the summary goes out on the data channel first, then everything is released. */
   async hangup(reason: EndReason = 'client_closed'): Promise<void> {
-    if (this.conn && this.peer?.dataChannelOpen) this.peer.send(JSON.stringify(this.conn.session.summaryMessage()));
+    if (this.conn && this.peer?.dataChannelOpen) {
+      this.peer.send(JSON.stringify(this.conn.session.summaryMessage()));
+      await this.peer.flush();
+    }
     this.endReason = reason;
     await this.peer?.close();
   }

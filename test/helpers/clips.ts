@@ -43,6 +43,8 @@ export interface EncodedClipOptions extends VideoSourceOptions {
   codec: 'vp8' | 'h264';
   /** Seconds of the source to encode (the sender loops it). */
   seconds: number;
+  /** Where in the source to start (skips intros and title cards). */
+  startSeconds?: number;
   /** Keyframe interval in frames. */
   gop: number;
   bitrateKbps: number;
@@ -101,12 +103,14 @@ export function encoderArgs(codec: 'vp8' | 'h264', gop: number, bitrateKbps: num
  */
 export function encodedClip(clip: string | undefined, options: EncodedClipOptions): string {
   const { codec, seconds, gop, bitrateKbps, width, height, fps, ffmpegPath } = options;
+  const startSeconds = options.startSeconds ?? 0;
   const key = createHash('sha1')
     .update(
       JSON.stringify({
         clip: clip ?? 'testsrc2',
         codec,
         seconds,
+        startSeconds,
         gop,
         bitrateKbps,
         width,
@@ -124,7 +128,7 @@ export function encodedClip(clip: string | undefined, options: EncodedClipOption
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
   const input =
-    clip !== undefined ? ['-i', clip] : ['-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`];
+    clip !== undefined ? ['-ss', String(startSeconds), '-i', clip] : ['-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`];
   const partial = `${file}.${process.pid}.partial.${codec === 'h264' ? 'ts' : 'mkv'}`;
   execFileSync(ffmpegPath, [
     '-hide_banner',

@@ -29,6 +29,8 @@ export interface RtpSenderOptions {
   live?: boolean;
   /** Length of the cached encode that is looped. */
   loopSeconds?: number;
+  /** Where in the clip the looped encode starts. */
+  startSeconds?: number;
 }
 
 export interface SessionDescription {
@@ -85,6 +87,7 @@ export class RtpSender {
       dataChannelLabel: options.dataChannelLabel ?? 'workout',
       live: options.live ?? false,
       loopSeconds: options.loopSeconds ?? 4,
+      startSeconds: options.startSeconds ?? 0,
     };
     this.random = seededRandom(this.options.lossSeed);
     this.pc = new RTCPeerConnection({
@@ -134,7 +137,7 @@ export class RtpSender {
     socket.bind(0, '127.0.0.1');
     await once(socket, 'listening');
     const port = socket.address().port;
-    const { width, height, fps, codec, gop, bitrateKbps, ffmpegPath, clip, loopSeconds } = this.options;
+    const { width, height, fps, codec, gop, bitrateKbps, ffmpegPath, clip, loopSeconds, startSeconds } = this.options;
     const source = this.options.live
       ? [
           ...liveSourceArgs(clip, { width, height, fps }),
@@ -153,6 +156,7 @@ export class RtpSender {
           encodedClip(clip, {
             codec,
             seconds: loopSeconds,
+            startSeconds,
             gop,
             bitrateKbps,
             width,

@@ -36,6 +36,17 @@ export const legExercises: readonly ExerciseDefinition[] = [
         max: 60,
         phase: 'far',
       },
+      {
+        // Torso folding past the shins at the bottom: the hip angle closes well beyond the knee
+        // angle. Deep and shallow squats alike keep the two close when the chest stays up.
+        type: 'bound',
+        code: 'chest_forward',
+        feedback: 'Keep your chest up: torso parallel to your shins',
+        severity: 'warning',
+        signal: { measure: { kind: 'angleDifference', joints: ['shoulder', 'hip', 'knee'], minus: ['hip', 'knee', 'ankle'] }, sides: 'best' },
+        min: -20,
+        phase: 'far',
+      },
       tooFast(0.5),
     ],
     cue: 'Push through your heels and keep your chest up',

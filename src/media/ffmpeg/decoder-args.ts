@@ -46,7 +46,8 @@ export function buildDecoderArgs({ codec, width, height, legacy }: DecoderArgsIn
       '-threads',
       '1',
       '-vf',
-      `${showinfo},scale=${width}:${height}:flags=bilinear`,
+      // Letterboxed, never stretched: joint angles are computed in true pixel geometry.
+      `${showinfo},scale=${width}:${height}:flags=bilinear:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2`,
       ...(legacy ? ['-vsync', 'passthrough'] : ['-fps_mode', 'passthrough']),
       '-f',
       'rawvideo',

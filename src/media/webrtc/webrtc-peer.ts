@@ -220,6 +220,14 @@ export class WebRtcPeer {
     }
   }
 
+  /** Waits (bounded) until the data channel has handed everything queued to SCTP, e.g. a last summary before close. */
+  async flush(timeoutMs = 1000): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.channel?.readyState === 'open' && this.channel.bufferedAmount > 0 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
   get dataChannelOpen(): boolean {
     return this.channel?.readyState === 'open';
   }
