@@ -13,7 +13,8 @@ const FAKE_CAMERA_DIR = resolve(import.meta.dirname, '..', '..', '.cache', 'fake
 if (!HAS_CHROMIUM) console.warn(`[skip] browser tests: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`);
 
 /**
- * Converts `seconds` of a clip into a file Chromium's fake camera plays in a loop (.mjpeg or .y4m).
+ * Converts `seconds` of a clip (or of ffmpeg's 'testsrc2' pattern) into a file Chromium's fake camera
+ * plays in a loop (.mjpeg or .y4m).
  * Cached in a git-ignored folder: it is derived from internal material.
  */
 export function fakeCameraFile(clip: string, startS: number, seconds: number, format: 'mjpeg' | 'y4m' = 'y4m'): string {
@@ -21,8 +22,9 @@ export function fakeCameraFile(clip: string, startS: number, seconds: number, fo
   const name = `${clip.replace(/[^a-z0-9]+/gi, '_')}_${startS}_${seconds}.${format}`;
   const out = join(FAKE_CAMERA_DIR, name);
   if (!existsSync(out)) {
+    const input = clip === 'testsrc2' ? ['-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=15:duration=${seconds}`] : ['-ss', String(startS), '-t', String(seconds), '-i', clip];
     const codec = format === 'mjpeg' ? ['-f', 'mjpeg', '-q:v', '4'] : ['-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe'];
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-ss', String(startS), '-t', String(seconds), '-i', clip, '-vf', 'scale=640:360', '-r', '15', ...codec, out]);
+    execFileSync('ffmpeg', ['-v', 'error', '-y', ...input, '-vf', 'scale=640:360', '-r', '15', ...codec, out]);
   }
   return out;
 }
