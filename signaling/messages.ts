@@ -24,14 +24,31 @@ export const setExerciseMessageSchema = z.object({
   payload: z.object({ exercise: z.string().min(1).max(64) }),
 });
 
+/**
+ * Edge mode: the browser ran pose itself and sends only the landmarks (no video leaves the device).
+ * `landmarks: null` means nobody was found in that frame. `width`/`height` give the frame's geometry
+ * (angles are computed in true pixel proportions); `timestamp_ms` is the capture time on the client's
+ * monotonic clock (performance.now()), used for tempo when present.
+ */
+export const landmarksMessageSchema = z.object({
+  type: z.literal('landmarks'),
+  payload: z.object({
+    landmarks: landmarksSchema.nullable(),
+    width: z.number().int().min(1).max(16384),
+    height: z.number().int().min(1).max(16384),
+    timestamp_ms: z.number().min(0).optional(),
+  }),
+});
+
 export const clientMessageSchema = z.discriminatedUnion('type', [
   frameMessageSchema,
   resetMessageSchema,
   getSummaryMessageSchema,
   setExerciseMessageSchema,
+  landmarksMessageSchema,
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
-export const CLIENT_MESSAGE_TYPES = ['frame', 'reset', 'get_summary', 'set_exercise'] as const;
+export const CLIENT_MESSAGE_TYPES = ['frame', 'reset', 'get_summary', 'set_exercise', 'landmarks'] as const;
 export type ClientMessageType = (typeof CLIENT_MESSAGE_TYPES)[number];
 
 // ---- server → client -------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import type { ErrorCode } from './error-codes.ts';
 
 export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; code: ErrorCode; detail: string };
 
-const PAYLOAD_REQUIRED: ReadonlySet<string> = new Set(['frame', 'set_exercise']);
+const PAYLOAD_REQUIRED: ReadonlySet<string> = new Set(['frame', 'set_exercise', 'landmarks']);
 
 /** Parses one client message from its wire text (or an already-decoded value, as socket.io delivers). */
 export function parseClientMessage(raw: unknown): ParseResult {
@@ -29,7 +29,8 @@ export function parseClientMessage(raw: unknown): ParseResult {
   const parsed = clientMessageSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, code: 'INVALID_MESSAGE', detail: issue ? `${issue.path.join('.')}: ${issue.message}` : type };
+    const detail = issue ? `${issue.path.join('.')}: ${issue.message}` : type;
+    return { ok: false, code: type === 'landmarks' ? 'INVALID_LANDMARKS' : 'INVALID_MESSAGE', detail: detail.slice(0, 200) };
   }
   return { ok: true, message: parsed.data };
 }

@@ -12,6 +12,7 @@ import {
 } from '../../signaling/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { PosePool } from '../infer/pose-pool.ts';
+import type { Landmark } from '../infer/pose-types.ts';
 import type { Logger } from '../log.ts';
 import type { RgbFrame } from '../media/frame.ts';
 import { decodeImageFrame, FrameDecodeError } from '../media/image-decoder.ts';
@@ -49,6 +50,7 @@ export class Session {
   private closed = false;
   private lastExercise: string | null = null;
   private lastPoseErrorMs = -Infinity;
+  private clientClockOffsetMs: number | undefined;
   private readonly idle: Set<() => void> = new Set();
 
   constructor(private readonly deps: SessionDeps) {
@@ -102,6 +104,9 @@ export class Session {
       case 'get_summary':
         this.deps.send(this.summaryMessage());
         return;
+      case 'landmarks':
+        this.submitLandmarks(msg.payload, arrivalMs);
+        return;
       case 'set_exercise':
         try {
           this.deps.analyzer.setExercise(msg.payload.exercise);
@@ -111,6 +116,19 @@ export class Session {
         }
         return;
     }
+  }
+
+  /** Edge mode: pose ran on the client; analyse its landmarks directly (no frame slot: it costs microseconds). */
+  private submitLandmarks(payload: { landmarks: Landmark[] | null; width: number; height: number; timestamp_ms?: number | undefined }, arrivalMs: number): void {
+    this.framesReceived++;
+    this.deps.metrics.framesReceived.inc({ transport: this.deps.transport });
+    let t = (arrivalMs - this.startedMs) / 1000;
+    if (payload.timestamp_ms !== undefined) {
+      // The client's capture clock, anchored at its first landmarks message: tempo without network jitter.
+      this.clientClockOffsetMs ??= arrivalMs - this.startedMs - payload.timestamp_ms;
+      t = Math.max(0, (payload.timestamp_ms + this.clientClockOffsetMs) / 1000);
+    }
+    this.emitAnalysis(payload.landmarks, payload.width / payload.height, t, arrivalMs);
   }
 
   /** A frame already decoded by the media path (WebRTC). */
@@ -164,7 +182,7 @@ export class Session {
   }
 
   private async process(job: Job): Promise<void> {
-    const { config, metrics, pool, analyzer, transport } = this.deps;
+    const { config, metrics, pool } = this.deps;
     let frame: RgbFrame;
     if (job.kind === 'encoded') {
       const t0 = performance.now();
@@ -191,7 +209,7 @@ export class Session {
     }
     if (this.closed) return;
 
-    let landmarks;
+    let landmarks: Landmark[] | null;
     try {
       const estimate = await pool.estimate(this.id, frame.data, frame.width, frame.height, frame.arrivalMs);
       metrics.inferenceTime.observe({ backend: pool.backend ?? 'unknown' }, estimate.inferenceMs / 1000);
@@ -207,9 +225,14 @@ export class Session {
       return;
     }
     if (this.closed) return;
+    this.emitAnalysis(landmarks, frame.width / frame.height, (frame.arrivalMs - this.startedMs) / 1000, frame.arrivalMs);
+  }
 
+  /** Analysis and the `workout` message, for landmarks from the server's pose model or the client's. */
+  private emitAnalysis(landmarks: Landmark[] | null, aspect: number, t: number, arrivalMs: number): void {
+    const { config, metrics, analyzer, transport } = this.deps;
     const sessionTime = (performance.now() - this.startedMs) / 1000;
-    const analysis = analyzer.update({ t: (frame.arrivalMs - this.startedMs) / 1000, landmarks, aspect: frame.width / frame.height });
+    const analysis = analyzer.update({ t, landmarks, aspect });
     this.framesAnalyzed++;
     if (analysis.exercise !== this.lastExercise && analysis.exercise !== null) {
       this.log.info(`🏃 Exercise detected: ${analysis.exercise} (confidence: ${analysis.confidence.toFixed(2)})`);
@@ -219,7 +242,7 @@ export class Session {
       this.log.info(`📊 Processed ${this.framesAnalyzed} frames. Current exercise: ${analysis.exercise ?? 'none'}`);
     }
 
-    const latencyMs = performance.now() - frame.arrivalMs;
+    const latencyMs = performance.now() - arrivalMs;
     const payload: WorkoutPayload = {
       exercise: analysis.exercise,
       confidence: analysis.confidence,
@@ -251,6 +274,7 @@ export class Session {
     this.framesAnalyzed = 0;
     this.startedMs = performance.now();
     this.lastExercise = null;
+    this.clientClockOffsetMs = undefined;
     this.deps.analyzer.reset();
     this.deps.pool.resetStream(this.id);
     this.deps.send(this.systemMessage('reset', 'Session reset'));
