@@ -70,6 +70,18 @@ export const workoutPayloadSchema = z.object({
   hold_seconds: z.number().min(0).optional(),
   coaching_tip: z.string().optional(),
   latency_ms: z.number().min(0).optional(),
+  /** Per-stage milliseconds for this frame; only when the server runs with REPORT_STAGE_TIMINGS (benchmarks). */
+  stages_ms: z
+    .object({
+      decode: z.number().min(0),
+      wait: z.number().min(0),
+      pose: z.number().min(0),
+      inference: z.number().min(0),
+      classify: z.number().min(0),
+      analyze: z.number().min(0),
+    })
+    .partial()
+    .optional(),
 });
 export type WorkoutPayload = z.infer<typeof workoutPayloadSchema>;
 

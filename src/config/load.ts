@@ -18,6 +18,7 @@ export const ENV_MAP: Readonly<Record<string, keyof Config>> = {
   POSE_SMOOTHING: 'poseSmoothing',
   POSE_TIMEOUT_MS: 'poseTimeoutMs',
   SEND_LANDMARKS: 'sendLandmarks',
+  REPORT_STAGE_TIMINGS: 'reportStageTimings',
   MAX_MESSAGE_BYTES: 'maxMessageBytes',
   MAX_FRAME_BYTES: 'maxFrameBytes',
   MAX_FRAME_PIXELS: 'maxFramePixels',
@@ -43,7 +44,7 @@ export const ENV_MAP: Readonly<Record<string, keyof Config>> = {
 };
 
 const JSON_KEYS: ReadonlySet<keyof Config> = new Set(['iceServers', 'iceAdditionalHostAddresses']);
-const BOOLEAN_KEYS: ReadonlySet<keyof Config> = new Set(['poseSmoothing', 'sendLandmarks']);
+const BOOLEAN_KEYS: ReadonlySet<keyof Config> = new Set(['poseSmoothing', 'sendLandmarks', 'reportStageTimings']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -32,6 +32,9 @@ export const configSchema = z.object({
   /** Include the 33 landmarks in each workout message (for drawing). */
   sendLandmarks: z.boolean().default(true),
 
+  /** Add per-stage timings (`stages_ms`) to each workout message, for benchmarks. */
+  reportStageTimings: z.boolean().default(false),
+
   /** Biggest accepted WebSocket / socket.io message, bytes. */
   maxMessageBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
   /** Biggest decoded image, bytes (checked on the base64 length before decoding). */

@@ -5,6 +5,8 @@ export interface RgbFrame {
   height: number;
   /** performance.now() when the frame's last byte reached the server. */
   arrivalMs: number;
+  /** performance.now() when the decoder emitted it (WebRTC); absent for images decoded in the session. */
+  decodedMs?: number;
 }
 
 /** Scales (never enlarges) width × height so the longer side fits `maxSide`; even sizes keep codecs happy. */

@@ -19,6 +19,8 @@ export interface FrameAnalysisResult {
   form_score?: number;
   hold_seconds?: number;
   coaching_tip?: string;
+  /** Time the exercise classifier took on this frame, when it ran (ms). */
+  classify_ms?: number;
 }
 
 export interface SessionAnalyzerPort {

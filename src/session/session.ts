@@ -32,7 +32,13 @@ export interface SessionDeps {
   send: (msg: ServerMessage) => boolean;
 }
 
-type Job = { kind: 'encoded'; payload: string; arrivalMs: number } | { kind: 'decoded'; frame: RgbFrame };
+type Job = ({ kind: 'encoded'; payload: string; arrivalMs: number } | { kind: 'decoded'; frame: RgbFrame }) & {
+  /** When the job entered the frame slot. */
+  queuedMs: number;
+};
+
+/** Per-stage milliseconds of one frame (reported with REPORT_STAGE_TIMINGS). */
+type StageTimes = Partial<Record<'decode' | 'wait' | 'pose' | 'inference' | 'classify' | 'analyze', number>>;
 
 /**
  * One client's workout: owns its place in the pose pool, its analyzer and its frame slot.
@@ -96,7 +102,7 @@ export class Session {
   handle(msg: ClientMessage, arrivalMs: number = performance.now()): void {
     switch (msg.type) {
       case 'frame':
-        this.submit({ kind: 'encoded', payload: msg.payload, arrivalMs });
+        this.submit({ kind: 'encoded', payload: msg.payload, arrivalMs, queuedMs: arrivalMs });
         return;
       case 'reset':
         this.reset();
@@ -133,7 +139,7 @@ export class Session {
 
   /** A frame already decoded by the media path (WebRTC). */
   submitFrame(frame: RgbFrame): void {
-    this.submit({ kind: 'decoded', frame });
+    this.submit({ kind: 'decoded', frame, queuedMs: performance.now() });
   }
 
   summaryMessage(): ServerMessage {
@@ -183,9 +189,10 @@ export class Session {
 
   private async process(job: Job): Promise<void> {
     const { config, metrics, pool } = this.deps;
+    const startedMs = performance.now();
+    const stages: StageTimes = { wait: startedMs - job.queuedMs };
     let frame: RgbFrame;
     if (job.kind === 'encoded') {
-      const t0 = performance.now();
       try {
         frame = await decodeImageFrame(
           job.payload,
@@ -203,17 +210,22 @@ export class Session {
         else this.sendError('CORRUPT_IMAGE', (err as Error).message);
         return;
       }
-      metrics.decodeTime.observe((performance.now() - t0) / 1000);
+      stages.decode = performance.now() - startedMs;
+      metrics.decodeTime.observe(stages.decode / 1000);
     } else {
       frame = job.frame;
+      if (frame.decodedMs !== undefined) stages.decode = frame.decodedMs - frame.arrivalMs;
     }
     if (this.closed) return;
 
     let landmarks: Landmark[] | null;
+    const poseStart = performance.now();
     try {
       const estimate = await pool.estimate(this.id, frame.data, frame.width, frame.height, frame.arrivalMs);
       metrics.inferenceTime.observe({ backend: pool.backend ?? 'unknown' }, estimate.inferenceMs / 1000);
       landmarks = estimate.result.landmarks;
+      stages.pose = performance.now() - poseStart;
+      stages.inference = estimate.inferenceMs;
     } catch (err) {
       if (this.closed) return;
       this.drop('pose_error');
@@ -225,14 +237,17 @@ export class Session {
       return;
     }
     if (this.closed) return;
-    this.emitAnalysis(landmarks, frame.width / frame.height, (frame.arrivalMs - this.startedMs) / 1000, frame.arrivalMs);
+    this.emitAnalysis(landmarks, frame.width / frame.height, (frame.arrivalMs - this.startedMs) / 1000, frame.arrivalMs, stages);
   }
 
   /** Analysis and the `workout` message, for landmarks from the server's pose model or the client's. */
-  private emitAnalysis(landmarks: Landmark[] | null, aspect: number, t: number, arrivalMs: number): void {
+  private emitAnalysis(landmarks: Landmark[] | null, aspect: number, t: number, arrivalMs: number, stages: StageTimes = {}): void {
     const { config, metrics, analyzer, transport } = this.deps;
     const sessionTime = (performance.now() - this.startedMs) / 1000;
+    const analyzeStart = performance.now();
     const analysis = analyzer.update({ t, landmarks, aspect });
+    stages.analyze = performance.now() - analyzeStart;
+    if (analysis.classify_ms !== undefined) stages.classify = analysis.classify_ms;
     this.framesAnalyzed++;
     if (analysis.exercise !== this.lastExercise && analysis.exercise !== null) {
       this.log.info(`🏃 Exercise detected: ${analysis.exercise} (confidence: ${analysis.confidence.toFixed(2)})`);
@@ -255,6 +270,9 @@ export class Session {
       frame_count: this.framesReceived,
       latency_ms: Math.round(latencyMs * 10) / 10,
     };
+    if (config.reportStageTimings) {
+      payload.stages_ms = Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Math.round(Math.max(0, v) * 100) / 100]));
+    }
     if (analysis.phase !== undefined) payload.phase = analysis.phase;
     if (analysis.form_score !== undefined) payload.form_score = analysis.form_score;
     if (analysis.hold_seconds !== undefined) payload.hold_seconds = analysis.hold_seconds;

@@ -62,6 +62,8 @@ export class RtpSender {
   readonly channel: RTCDataChannel;
   readonly messages: string[] = [];
   packetsSent = 0;
+  bytesSent = 0;
+  framesSent = 0;
   packetsDropped = 0;
   pliReceived = 0;
   private readonly track = new MediaStreamTrack({ kind: 'video' });
@@ -246,6 +248,9 @@ export class RtpSender {
       return;
     }
     this.packetsSent++;
+    this.bytesSent += datagram.length;
+    // Frames end on the RTP marker bit: count them to report bytes per frame.
+    if ((datagram[1]! & 0x80) !== 0) this.framesSent++;
     this.track.writeRtp(RtpPacket.deSerialize(datagram));
   }
 }

@@ -1,0 +1,160 @@
+/**
+ * Side by side on the same decoded frames, same backend (wasm), in this process:
+ * - the bare BlazePose landmark model execute time (the floor for overheadRatio),
+ * - our pose pipeline (PoseEstimator, single thread),
+ * - the peer: @vladmandic/human's body pipeline with the same BlazePose models.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadGraphModel } from '@tensorflow/tfjs-converter';
+import { selectBackend } from '../src/infer/backend.ts';
+import { humanModelsDir, readModelArtifacts } from '../src/infer/model-files.ts';
+import { PoseEstimator } from '../src/infer/pose-estimator.ts';
+import type { Landmark } from '../src/infer/pose-types.ts';
+import { percentile, round } from './stats.ts';
+
+const require = createRequire(import.meta.url);
+
+export interface PeerResult {
+  bareExecuteMs: number;
+  ourSingleThreadFps: number;
+  peer: { name: string; config: string; peerFps: number; keypointAgreementPx: number; detectorOffPeerFps: number; detectorOffAgreementPx: number };
+}
+
+interface HumanKeypoint {
+  part: string;
+  position: [number, number, number?];
+}
+interface HumanLike {
+  load: () => Promise<void>;
+  warmup: () => Promise<unknown>;
+  detect: (input: tf.Tensor) => Promise<{ body: { keypoints: HumanKeypoint[] }[] }>;
+}
+
+/** Loopback server for human's model loader (it fetches by URL; file:// fails under Node's fetch). */
+async function serveModels(): Promise<{ base: string; close: () => void }> {
+  const dir = humanModelsDir();
+  const server = createServer((req, res) => {
+    const name = (req.url ?? '').replace(/^\/+/, '');
+    if (!/^[a-z0-9-]+\.(json|bin)$/.test(name)) {
+      res.writeHead(404).end();
+      return;
+    }
+    try {
+      res.writeHead(200).end(readFileSync(join(dir, name)));
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => server.close() };
+}
+
+async function bareExecuteMs(frames: Uint8Array[], width: number, height: number): Promise<number> {
+  const model = await loadGraphModel(tf.io.fromMemory(await readModelArtifacts(join(humanModelsDir(), 'blazepose-lite.json'))));
+  const input = tf.tidy(() => {
+    const image = tf.div<tf.Tensor3D>(tf.cast(tf.tensor3d(frames[0]!, [height, width, 3], 'int32'), 'float32'), 255);
+    return tf.expandDims(tf.image.resizeBilinear(image, [256, 256]), 0);
+  });
+  const outputs = ['ld_3d', 'output_poseflag', 'activation_heatmap', 'world_3d'];
+  const times: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const t0 = performance.now();
+    const out = model.execute(input, outputs) as tf.Tensor[];
+    await Promise.all(out.map((t) => t.data()));
+    if (i >= 5) times.push(performance.now() - t0);
+    tf.dispose(out);
+  }
+  input.dispose();
+  model.dispose();
+  return percentile(times, 50);
+}
+
+async function oursSingleThread(frames: Uint8Array[], width: number, height: number): Promise<{ fps: number; poses: (Landmark[] | null)[] }> {
+  const estimator = await PoseEstimator.load({ modelType: 'lite', smoothing: true });
+  await estimator.estimate('warm', frames[0]!, width, height, 0);
+  estimator.releaseStream('warm');
+  const poses: (Landmark[] | null)[] = [];
+  const t0 = performance.now();
+  for (const [i, f] of frames.entries()) poses.push((await estimator.estimate('bench', f, width, height, (i * 1000) / 30)).landmarks);
+  const fps = frames.length / ((performance.now() - t0) / 1000);
+  estimator.dispose();
+  return { fps, poses };
+}
+
+// BlazePose (MediaPipe) landmark order vs human's part names for the points both report.
+const PARTS: Record<string, number> = {
+  nose: 0, leftShoulder: 11, rightShoulder: 12, leftElbow: 13, rightElbow: 14, leftWrist: 15, rightWrist: 16,
+  leftHip: 23, rightHip: 24, leftKnee: 25, rightKnee: 26, leftAnkle: 27, rightAnkle: 28,
+};
+
+async function humanRun(frames: Uint8Array[], width: number, height: number, base: string, detector: boolean, ours: (Landmark[] | null)[]): Promise<{ fps: number; agreementPx: number }> {
+  const humanPath = join(dirname(require.resolve('@vladmandic/human')), 'human.node-wasm.js');
+  const { Human } = require(humanPath) as { Human: new (config: object) => HumanLike };
+  const human = new Human({
+    backend: 'wasm',
+    modelBasePath: base,
+    debug: false,
+    face: { enabled: false },
+    hand: { enabled: false },
+    object: { enabled: false },
+    gesture: { enabled: false },
+    segmentation: { enabled: false },
+    filter: { enabled: false },
+    body: { enabled: true, modelPath: 'blazepose-lite.json', maxDetected: 1, ...(detector ? { detector: { modelPath: 'blazepose-detector.json' } } : {}) },
+  });
+  await human.load();
+  const tensors = frames.map((f) => tf.tensor3d(f, [height, width, 3], 'int32'));
+  await human.detect(tensors[0]!);
+  const dist: number[] = [];
+  const t0 = performance.now();
+  const results: { keypoints: HumanKeypoint[] }[][] = [];
+  for (const t of tensors) results.push((await human.detect(t)).body);
+  const fps = frames.length / ((performance.now() - t0) / 1000);
+  for (const [i, bodies] of results.entries()) {
+    const mine = ours[i];
+    const body = bodies[0];
+    if (!mine || !body) continue;
+    for (const kp of body.keypoints) {
+      const idx = PARTS[kp.part];
+      if (idx === undefined) continue;
+      const [x, y] = kp.position;
+      dist.push(Math.hypot(x - mine[idx]![0] * width, y - mine[idx]![1] * height));
+    }
+  }
+  tf.dispose(tensors);
+  return { fps, agreementPx: dist.length ? percentile(dist, 50) : NaN };
+}
+
+export async function runPeerComparison(frames: Uint8Array[], width: number, height: number): Promise<PeerResult> {
+  await selectBackend('wasm');
+  const bare = await bareExecuteMs(frames, width, height);
+  const ours = await oursSingleThread(frames, width, height);
+  const models = await serveModels();
+  try {
+    const withDetector = await humanRun(frames, width, height, models.base, true, ours.poses);
+    const noDetector = await humanRun(frames, width, height, models.base, false, ours.poses);
+    // The peer's best configuration whose keypoints land on the body (median distance to ours under 5% of the width).
+    const ok = (a: number): boolean => a < width * 0.05;
+    const best = ok(noDetector.agreementPx) && (!ok(withDetector.agreementPx) || noDetector.fps > withDetector.fps) ? 'detector off' : 'detector on';
+    const chosen = best === 'detector off' ? noDetector : withDetector;
+    return {
+      bareExecuteMs: round(bare, 2),
+      ourSingleThreadFps: round(ours.fps),
+      peer: {
+        name: '@vladmandic/human',
+        config: `body: blazepose-lite, ${best}`,
+        peerFps: round(chosen.fps),
+        keypointAgreementPx: round(chosen.agreementPx),
+        detectorOffPeerFps: round(noDetector.fps),
+        detectorOffAgreementPx: round(noDetector.agreementPx),
+      },
+    };
+  } finally {
+    models.close();
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * npm run bench -- [--json FILE] [--quick] [--skip-peer] [--max-streams N]
+ * Starts the real server as a child process, drives real clients with real video (a clip of
+ * ../shared/clips, or ffmpeg's test pattern when absent), prints a table and writes JSON.
+ * Latency is frame→result as the server measures it: from the frame's arrival (last RTP packet /
+ * WebSocket message) to its result leaving.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { WorkoutPayload } from '../signaling/index.ts';
+import { BENCH_CLIP, jpegDataUrls, SHARED_DIR, videoInputArgs } from './frames.ts';
+import { runLegacyClient } from './legacy.ts';
+import { runPeerComparison, type PeerResult } from './peer.ts';
+import { startServerProcess, type ServerProcess } from './server-process.ts';
+import { percentile, round, summarize } from './stats.ts';
+import { BenchStream } from './webrtc.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = process.argv.slice(2);
+const flag = (name: string): boolean => args.includes(name);
+const option = (name: string, fallback: string): string => (args.includes(name) ? (args[args.indexOf(name) + 1] ?? fallback) : fallback);
+const quick = flag('--quick');
+const jsonPath = resolve(option('--json', 'bench-results/bench.json'));
+const measureS = quick ? 6 : 15;
+const warmS = quick ? 3 : 5;
+const maxStreams = Number(option('--max-streams', quick ? '6' : '8'));
+const clipFile = join(SHARED_DIR, BENCH_CLIP);
+const clip = existsSync(clipFile) ? clipFile : undefined;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function decodedFrames(count: number, width: number, height: number): Uint8Array[] {
+  const input = videoInputArgs(Math.ceil(count / 30) + 1);
+  const raw = execFileSync('ffmpeg', ['-v', 'error', ...input.args, '-frames:v', String(count), '-vf', `scale=${width}:${height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+    maxBuffer: 1 << 30,
+  });
+  const size = width * height * 3;
+  const frames: Uint8Array[] = [];
+  for (let i = 0; i + size <= raw.length; i += size) frames.push(new Uint8Array(raw.subarray(i, i + size)));
+  return frames;
+}
+
+function stageSummary(workouts: WorkoutPayload[], key: 'decode' | 'pose' | 'inference' | 'classify' | 'analyze' | 'wait'): { p50: number; p99: number } {
+  const values = workouts.map((w) => w.stages_ms?.[key]).filter((v): v is number => v !== undefined);
+  return values.length ? summarize(values) : { p50: NaN, p99: NaN };
+}
+
+/** Streams `n` WebRTC clients at `fps` and measures each one's analysed fps and latency over the window. */
+async function runStreams(server: ServerProcess, n: number, fps: number): Promise<{
+  perStream: { analyzedFps: number; p50: number; p99: number }[];
+  all: WorkoutPayload[];
+  cpuPerFrameMs: number;
+  rssMb: number;
+  bytesPerFrame: number;
+}> {
+  const streams = Array.from({ length: n }, () => new BenchStream(server.url, { fps, clip, startSeconds: 6.5 }));
+  for (const s of streams) await s.start();
+  await sleep(warmS * 1000);
+  const from = performance.now();
+  const cpu0 = server.cpuSeconds();
+  await sleep(measureS * 1000);
+  const to = performance.now();
+  const cpu1 = server.cpuSeconds();
+  const rssMb = server.rssMb();
+  const windows = streams.map((s) => s.window(from, to));
+  const bytesPerFrame = streams[0]?.bytesPerFrame ?? NaN;
+  for (const s of streams) await s.stop();
+  const all = windows.flat();
+  const seconds = (to - from) / 1000;
+  return {
+    perStream: windows.map((w) => {
+      const lat = w.map((x) => x.latency_ms ?? NaN);
+      return { analyzedFps: round(w.length / seconds), p50: round(percentile(lat, 50)), p99: round(percentile(lat, 99)) };
+    }),
+    all,
+    cpuPerFrameMs: ((cpu1 - cpu0) * 1000) / Math.max(1, all.length),
+    rssMb,
+    bytesPerFrame,
+  };
+}
+
+// 1. Peer comparison and the bare model, in this process, before the server starts (no sharing).
+let peer: PeerResult | null = null;
+if (!flag('--skip-peer')) {
+  console.error('peer comparison…');
+  peer = await runPeerComparison(decodedFrames(quick ? 60 : 150, 640, 360), 640, 360);
+}
+
+// 2. The server, with per-stage timings in its results.
+const server = await startServerProcess({ REPORT_STAGE_TIMINGS: 'true' });
+const metricsText = await (await fetch(`${server.url}/metrics`)).text();
+const backend = /workout_backend_info\{backend="([^"]+)"/.exec(metricsText)?.[1] ?? 'unknown';
+const idleRssMb = server.rssMb();
+
+console.error('single WebRTC stream at 30 fps…');
+const single = await runStreams(server, 1, 30);
+
+console.error('legacy WebSocket client at 10 and 30 fps…');
+const { frames: jpegs, label } = jpegDataUrls(10, 30);
+const legacy10 = await runLegacyClient(server.url, jpegs, 10, measureS);
+const legacy30 = await runLegacyClient(server.url, jpegs, 30, measureS);
+
+console.error('concurrent WebRTC streams at 15 fps offered…');
+const ramp: { n: number; minFps: number; p99: number; rssMb: number }[] = [];
+let at10fps = 0;
+let p99AtMax = NaN;
+let memoryMbPerStream = NaN;
+for (let n = 1; n <= maxStreams; n++) {
+  const r = await runStreams(server, n, 15);
+  const minFps = Math.min(...r.perStream.map((s) => s.analyzedFps));
+  const p99 = percentile(r.all.map((w) => w.latency_ms ?? NaN), 99);
+  ramp.push({ n, minFps, p99: round(p99), rssMb: round(r.rssMb) });
+  console.error(`  ${n} streams: slowest ${minFps} fps, p99 ${round(p99)} ms, rss ${round(r.rssMb)} MB`);
+  if (minFps >= 10 && p99 <= 200) {
+    at10fps = n;
+    p99AtMax = round(p99);
+    memoryMbPerStream = round((r.rssMb - idleRssMb) / n);
+  } else break;
+  await sleep(2000);
+}
+await server.stop();
+
+const s = single.perStream[0]!;
+const overheadRatio = peer ? round(single.cpuPerFrameMs / peer.bareExecuteMs, 2) : NaN;
+const result = {
+  backend,
+  poseModel: 'blazepose-lite',
+  video: clip ? BENCH_CLIP : label,
+  machine: { cores: (await import('node:os')).availableParallelism() },
+  singleStream: { transport: 'webrtc', offeredFps: 30, analyzedFps: s.analyzedFps, latencyMs: { p50: s.p50, p99: s.p99 } },
+  legacy: { offeredFps: 10, analyzedFps: legacy10.analyzedFps, latencyMs: legacy10.latencyMs, bytesPerFrame: legacy10.bytesPerFrame },
+  legacy30: { offeredFps: 30, analyzedFps: legacy30.analyzedFps, latencyMs: legacy30.latencyMs, bytesPerFrame: legacy30.bytesPerFrame },
+  webrtcBytesPerFrame: Math.round(single.bytesPerFrame),
+  concurrentStreams: { at10fps, p99Ms: p99AtMax, offeredFps: 15, ramp },
+  stagesMs: {
+    decode: stageSummary(single.all, 'decode'),
+    wait: stageSummary(single.all, 'wait'),
+    pose: stageSummary(single.all, 'pose'),
+    inference: stageSummary(single.all, 'inference'),
+    classify: stageSummary(single.all, 'classify'),
+    analyze: stageSummary(single.all, 'analyze'),
+  },
+  cpuPerFrameMs: round(single.cpuPerFrameMs, 2),
+  bareExecuteMs: peer?.bareExecuteMs ?? NaN,
+  overheadRatio,
+  peer: peer
+    ? { ...peer.peer, ourFps: s.analyzedFps, ourSingleThreadFps: peer.ourSingleThreadFps, ratio: round(s.analyzedFps / peer.peer.peerFps, 2) }
+    : null,
+  memoryMbPerStream,
+};
+
+const table: [string, string][] = [
+  ['backend / model', `${backend} / blazepose-lite`],
+  ['WebRTC 1 stream @30: analysed fps', String(s.analyzedFps)],
+  ['WebRTC 1 stream: latency p50 / p99 ms', `${s.p50} / ${s.p99}`],
+  ['legacy @10: analysed fps, p50 / p99 ms', `${legacy10.analyzedFps}, ${legacy10.latencyMs.p50} / ${legacy10.latencyMs.p99}`],
+  ['legacy @30: analysed fps, p50 / p99 ms', `${legacy30.analyzedFps}, ${legacy30.latencyMs.p50} / ${legacy30.latencyMs.p99}`],
+  ['bytes per frame: legacy / WebRTC', `${legacy10.bytesPerFrame} / ${Math.round(single.bytesPerFrame)}`],
+  ['concurrent streams ≥10 fps, p99 ≤200 ms', `${at10fps} (p99 ${p99AtMax} ms)`],
+  ['stages p50 ms: decode / wait / pose (inference) / analyze', `${result.stagesMs.decode.p50} / ${result.stagesMs.wait.p50} / ${result.stagesMs.pose.p50} (${result.stagesMs.inference.p50}) / ${result.stagesMs.analyze.p50}`],
+  ['CPU per analysed frame / bare model ms', `${result.cpuPerFrameMs} / ${result.bareExecuteMs} → overheadRatio ${overheadRatio}`],
+  ['peer', peer ? `${peer.peer.name} (${peer.peer.config}): ${peer.peer.peerFps} fps vs ours ${s.analyzedFps} → ${result.peer?.ratio}` : 'skipped'],
+  ['memory per stream MB', String(memoryMbPerStream)],
+];
+console.log(`\nworkout-rtc bench (${quick ? 'quick' : 'full'}; ${measureS} s windows) — ${result.video}`);
+for (const [k, v] of table) console.log(`${k.padEnd(58)} ${v}`);
+mkdirSync(dirname(jsonPath), { recursive: true });
+writeFileSync(jsonPath, JSON.stringify(result, null, 2));
+console.log(`\nwrote ${jsonPath}`);
