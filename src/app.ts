@@ -50,7 +50,8 @@ export function createApp(config: Config, deps: AppDeps): App {
     size: poolSize,
     backend: config.tfBackend,
     modelType: config.poseModel,
-    smoothing: config.poseSmoothing,
+    // Smoothing happens on the session, where a pipelined stream's frames meet again (landmark-smoother.ts).
+    smoothing: false,
     timeoutMs: config.poseTimeoutMs,
     logger,
     onRestart: () => metrics.workerRestarts.inc(),

@@ -16,6 +16,7 @@ export const ENV_MAP: Readonly<Record<string, keyof Config>> = {
   POSE_WORKERS: 'poseWorkers',
   POSE_INPUT_MAX_SIDE: 'poseInputMaxSide',
   POSE_SMOOTHING: 'poseSmoothing',
+  POSE_PIPELINE_DEPTH: 'posePipelineDepth',
   POSE_TIMEOUT_MS: 'poseTimeoutMs',
   SEND_LANDMARKS: 'sendLandmarks',
   REPORT_STAGE_TIMINGS: 'reportStageTimings',

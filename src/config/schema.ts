@@ -25,8 +25,10 @@ export const configSchema = z.object({
   poseWorkers: z.coerce.number().int().min(0).max(64).default(0),
   /** Frames are scaled (never enlarged) so their longer side fits this before pose estimation. */
   poseInputMaxSide: z.coerce.number().int().min(128).max(1920).default(640),
-  /** Temporal smoothing of landmarks inside BlazePose (its one-euro/velocity filters). */
+  /** Temporal smoothing of the landmarks (MediaPipe's One-Euro formulation), in frame order on the session. */
   poseSmoothing: z.boolean().default(true),
+  /** Frames of one stream in flight at once (pipelined over idle workers); 0 = as many as there are workers. */
+  posePipelineDepth: z.coerce.number().int().min(0).max(16).default(0),
   /** A pose call slower than this fails the frame and restarts the worker (a stalled worker). */
   poseTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(5_000),
   /** Include the 33 landmarks in each workout message (for drawing). */

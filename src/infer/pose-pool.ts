@@ -132,13 +132,17 @@ class PoseWorkerHandle {
 }
 
 /**
- * A supervised pool of pose workers. Each stream is pinned to one worker, where its tracking state
- * lives; new streams go to the least-loaded worker. Crashed or stalled workers are replaced and
- * their pending requests rejected.
+ * A supervised pool of pose workers. A stream's frames go to its home worker, where its tracking
+ * state lives; when that worker is busy and another is idle, the frame goes to the idle one (which
+ * keeps its own tracking state for the stream), so one stream can use every core. New streams get
+ * the least-loaded home. Crashed or stalled workers are replaced and their pending requests rejected.
  */
 export class PosePool {
   private readonly workers: PoseWorkerHandle[] = [];
+  /** Home worker of each stream. */
   private readonly affinity = new Map<string, PoseWorkerHandle>();
+  /** Every worker holding tracking state for a stream (released with it). */
+  private readonly holders = new Map<string, Set<PoseWorkerHandle>>();
   private nextId = 1;
   private closed = false;
   private restartDelayMs = 100;
@@ -163,12 +167,18 @@ export class PosePool {
     return this.workers.length;
   }
 
+  /** True when some live worker has nothing to do: a stream may then put a second frame in flight. */
+  hasIdleWorker(): boolean {
+    return this.workers.some((w) => w.alive && w.load === 0);
+  }
+
   private spawn(index: number): PoseWorkerHandle {
     return new PoseWorkerHandle(index, this.options, (handle, reason) => this.onDeath(handle, reason));
   }
 
   private onDeath(handle: PoseWorkerHandle, reason: string): void {
     for (const [stream, w] of this.affinity) if (w === handle) this.affinity.delete(stream);
+    for (const set of this.holders.values()) set.delete(handle);
     if (this.closed) return;
     this.options.logger.error({ worker: handle.index, reason }, 'pose worker died; restarting');
     this.options.onRestart?.();
@@ -188,7 +198,7 @@ export class PosePool {
     timer.unref();
   }
 
-  private workerFor(streamId: string): PoseWorkerHandle {
+  private homeFor(streamId: string): PoseWorkerHandle {
     const pinned = this.affinity.get(streamId);
     if (pinned?.alive) return pinned;
     let best: PoseWorkerHandle | undefined;
@@ -197,7 +207,7 @@ export class PosePool {
       if (!w.alive) continue;
       let streams = 0;
       for (const s of this.affinity.values()) if (s === w) streams++;
-      if (streams < bestStreams) {
+      if (streams < bestStreams || (streams === bestStreams && best && w.load < best.load)) {
         best = w;
         bestStreams = streams;
       }
@@ -205,6 +215,15 @@ export class PosePool {
     if (!best) throw new Error('no pose worker is running');
     this.affinity.set(streamId, best);
     return best;
+  }
+
+  /** The home worker when it is free, else an idle one (preferring one that already tracks the stream), else home. */
+  private workerFor(streamId: string): PoseWorkerHandle {
+    const home = this.homeFor(streamId);
+    if (home.load === 0) return home;
+    const holders = this.holders.get(streamId);
+    const idle = this.workers.filter((w) => w.alive && w.load === 0);
+    return idle.find((w) => holders?.has(w)) ?? idle[0] ?? home;
   }
 
   /** Runs pose estimation for one frame of a stream. The pixel buffer is transferred (detached) when it can be. */
@@ -219,6 +238,9 @@ export class PosePool {
     const own = pixels.buffer instanceof ArrayBuffer && pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength;
     const buffer = own && pixels.buffer instanceof ArrayBuffer ? pixels.buffer : pixels.slice().buffer;
     const id = this.nextId++;
+    let holders = this.holders.get(streamId);
+    if (!holders) this.holders.set(streamId, (holders = new Set()));
+    holders.add(worker);
     return new Promise<PoseEstimate>((resolve, reject) => {
       const timer = setTimeout(() => {
         worker.pending.delete(id);
@@ -232,11 +254,12 @@ export class PosePool {
   }
 
   resetStream(streamId: string): void {
-    this.affinity.get(streamId)?.post({ kind: 'reset', streamId });
+    for (const w of this.holders.get(streamId) ?? []) w.post({ kind: 'reset', streamId });
   }
 
   releaseStream(streamId: string): void {
-    this.affinity.get(streamId)?.post({ kind: 'release', streamId });
+    for (const w of this.holders.get(streamId) ?? []) w.post({ kind: 'release', streamId });
+    this.holders.delete(streamId);
     this.affinity.delete(streamId);
   }
 
@@ -250,5 +273,6 @@ export class PosePool {
     this.closed = true;
     await Promise.allSettled(this.workers.map((w) => w.terminate()));
     this.affinity.clear();
+    this.holders.clear();
   }
 }

@@ -12,6 +12,7 @@ import {
 } from '../../signaling/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { PosePool } from '../infer/pose-pool.ts';
+import { LandmarkSmoother } from '../infer/landmark-smoother.ts';
 import type { Landmark } from '../infer/pose-types.ts';
 import type { Logger } from '../log.ts';
 import type { RgbFrame } from '../media/frame.ts';
@@ -52,7 +53,11 @@ export class Session {
   private framesReceived = 0;
   private framesAnalyzed = 0;
   private pending: Job | null = null;
-  private busy = false;
+  /** Frames between the slot and their result; more than one only while the pool has idle workers. */
+  private inFlight = 0;
+  /** Arrival time of the newest frame whose result went out: an older result arriving later is stale. */
+  private lastEmittedArrivalMs = -Infinity;
+  private readonly smoother = new LandmarkSmoother();
   private closed = false;
   private lastExercise: string | null = null;
   private lastPoseErrorMs = -Infinity;
@@ -171,20 +176,27 @@ export class Session {
     this.pump();
   }
 
+  /**
+   * Starts the waiting frame when nothing is in flight, or — pipelining one stream over several
+   * workers — when a worker sits idle. With many sessions no worker idles, so each keeps one frame in
+   * flight and the workers' queues serve them in turn.
+   */
   private pump(): void {
-    if (this.busy || this.closed) return;
-    const job = this.pending;
-    if (!job) {
+    if (this.closed) return;
+    const depth = this.deps.config.posePipelineDepth || this.deps.pool.size;
+    while (this.pending && (this.inFlight === 0 || (this.inFlight < depth && this.deps.pool.hasIdleWorker()))) {
+      const job = this.pending;
+      this.pending = null;
+      this.inFlight++;
+      void this.process(job).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+    if (!this.pending && this.inFlight === 0) {
       for (const resolve of this.idle) resolve();
       this.idle.clear();
-      return;
     }
-    this.pending = null;
-    this.busy = true;
-    void this.process(job).finally(() => {
-      this.busy = false;
-      this.pump();
-    });
   }
 
   private async process(job: Job): Promise<void> {
@@ -237,7 +249,15 @@ export class Session {
       return;
     }
     if (this.closed) return;
-    this.emitAnalysis(landmarks, frame.width / frame.height, (frame.arrivalMs - this.startedMs) / 1000, frame.arrivalMs, stages);
+    if (frame.arrivalMs < this.lastEmittedArrivalMs) {
+      // Pipelined: a newer frame overtook this one and its result already went out.
+      this.drop('stale');
+      return;
+    }
+    this.lastEmittedArrivalMs = frame.arrivalMs;
+    const t = (frame.arrivalMs - this.startedMs) / 1000;
+    const smoothed = config.poseSmoothing ? this.smoother.smooth(landmarks, t) : landmarks;
+    this.emitAnalysis(smoothed, frame.width / frame.height, t, frame.arrivalMs, stages);
   }
 
   /** Analysis and the `workout` message, for landmarks from the server's pose model or the client's. */
@@ -293,6 +313,8 @@ export class Session {
     this.startedMs = performance.now();
     this.lastExercise = null;
     this.clientClockOffsetMs = undefined;
+    this.lastEmittedArrivalMs = -Infinity;
+    this.smoother.reset();
     this.deps.analyzer.reset();
     this.deps.pool.resetStream(this.id);
     this.deps.send(this.systemMessage('reset', 'Session reset'));
@@ -300,7 +322,7 @@ export class Session {
 
   /** Resolves once no frame is waiting or in flight (tests, drain). */
   whenIdle(): Promise<void> {
-    if (!this.busy && !this.pending) return Promise.resolve();
+    if (this.inFlight === 0 && !this.pending) return Promise.resolve();
     return new Promise((resolve) => this.idle.add(resolve));
   }
 
