@@ -35,6 +35,7 @@ export const ENV_MAP: Readonly<Record<string, keyof Config>> = {
   ICE_TIMEOUT_MS: 'iceTimeoutMs',
   DTLS_TIMEOUT_MS: 'dtlsTimeoutMs',
   FIRST_FRAME_TIMEOUT_MS: 'firstFrameTimeoutMs',
+  MEDIA_TIMEOUT_MS: 'mediaTimeoutMs',
   MAX_SDP_BYTES: 'maxSdpBytes',
   MAX_SDP_MEDIA_SECTIONS: 'maxSdpMediaSections',
   MAX_PEERS_PER_SOCKET: 'maxPeersPerSocket',

@@ -67,6 +67,8 @@ export const configSchema = z.object({
   iceTimeoutMs: z.coerce.number().int().min(500).max(120_000).default(10_000),
   dtlsTimeoutMs: z.coerce.number().int().min(500).max(120_000).default(10_000),
   firstFrameTimeoutMs: z.coerce.number().int().min(500).max(120_000).default(10_000),
+  /** WebRTC: once video flows, this long without RTP ends the call (a client that vanished). */
+  mediaTimeoutMs: z.coerce.number().int().min(500).max(120_000).default(10_000),
   /** WebRTC: offer SDP limits checked before it reaches the SDP parser. */
   maxSdpBytes: z.coerce.number().int().min(1024).max(1024 * 1024).default(64 * 1024),
   maxSdpMediaSections: z.coerce.number().int().min(1).max(64).default(8),

@@ -77,6 +77,7 @@ export class WebRtcCall {
           iceConnectTimeoutMs: config.iceTimeoutMs,
           dtlsTimeoutMs: config.dtlsTimeoutMs,
           firstFrameTimeoutMs: config.firstFrameTimeoutMs,
+          mediaTimeoutMs: config.mediaTimeoutMs,
         },
         {
           onFrame: (frame) => conn.session.submitFrame(frame),

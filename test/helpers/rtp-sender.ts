@@ -216,6 +216,11 @@ export class RtpSender {
     });
   }
 
+  /** Stops the RTP source only (the peer connection stays up): a client whose camera or network died silently. */
+  stopVideo(): void {
+    this.encoder?.kill('SIGKILL');
+  }
+
   close(): Promise<void> {
     this.closePromise ??= this.shutdown();
     return this.closePromise;

@@ -44,6 +44,8 @@ export interface WebRtcPeerOptions {
   dtlsTimeoutMs?: number;
   /** From DTLS connected to the first decoded frame. */
   firstFrameTimeoutMs?: number;
+  /** After the first frame: no RTP for this long means the client is gone (a closed tab sends no goodbye). */
+  mediaTimeoutMs?: number;
   /** Minimum spacing of keyframe requests. */
   pliIntervalMs?: number;
   /** How long a missing packet is waited for (NACK retransmission) before its frame is given up. */
@@ -96,6 +98,7 @@ const DEFAULTS = {
   iceConnectTimeoutMs: 10_000,
   dtlsTimeoutMs: 10_000,
   firstFrameTimeoutMs: 10_000,
+  mediaTimeoutMs: 10_000,
   pliIntervalMs: 300,
   jitterBufferLatencyMs: 100,
   dataChannelLabel: 'workout',
@@ -134,6 +137,7 @@ export class WebRtcPeer {
   private channelOpened = false;
   private mediaSsrc: number | undefined;
   private firstFrameSeen = false;
+  private lastRtpMs = 0;
   private failed = false;
   private closePromise: Promise<void> | undefined;
   private answerSdp = '';
@@ -363,6 +367,7 @@ export class WebRtcPeer {
   private onRtp(rtp: RtpPacket): void {
     const arrivalMs = performance.now();
     if (this.closePromise) return;
+    this.lastRtpMs = arrivalMs;
     this.counters.packetsReceived++;
     this.counters.bytesReceived += rtp.serializeSize;
     this.mediaSsrc = rtp.header.ssrc;
@@ -412,8 +417,20 @@ export class WebRtcPeer {
       this.stopTimer(this.firstFrameTimer);
       this.firstFrameTimer = undefined;
       this.logger.info({ latencyMs: frame.decodedMs - frame.arrivalMs }, 'first video frame decoded');
+      this.watchMedia();
     }
     this.callHandler('onFrame', () => this.handlers.onFrame?.(frame));
+  }
+
+  /** Checks, once a second, that RTP still arrives; silence past mediaTimeoutMs fails the peer. */
+  private watchMedia(): void {
+    const limit = this.options.mediaTimeoutMs ?? DEFAULTS.mediaTimeoutMs;
+    const check = (): void => {
+      if (this.closePromise) return;
+      if (performance.now() - this.lastRtpMs > limit) this.fail('MEDIA_TIMEOUT', `no video for ${limit} ms`);
+      else this.startTimer(Math.min(1000, limit), check);
+    };
+    this.startTimer(Math.min(1000, limit), check);
   }
 
   /** PLI to the sender, at most one per pliIntervalMs unless `force` (a fresh decoder cannot wait). */
