@@ -9,6 +9,7 @@ import type { Logger } from './log.ts';
 import { Metrics } from './metrics/metrics.ts';
 import type { SessionAnalyzerPort } from './session/analyzer-port.ts';
 import type { AppContext } from './transport/app-context.ts';
+import { Authenticator } from './transport/auth.ts';
 import { createHttpHandler } from './transport/http-routes.ts';
 import { SocketIoEndpoint } from './transport/socketio-server.ts';
 import { LegacyWebSocketEndpoint } from './transport/websocket-legacy.ts';
@@ -70,6 +71,15 @@ export function createApp(config: Config, deps: AppDeps): App {
   });
   readyPromise.catch((err: Error) => logger.fatal({ err: err.message }, '❌ Could not load the pose models'));
 
+  const auth = new Authenticator({
+    mode: config.authMode,
+    secret: config.authSecret,
+    publicKey: config.authPublicKey,
+    jwks: config.authJwks,
+    issuer: config.authIssuer,
+    audience: config.authAudience,
+    allowedOrigins: config.allowedOrigins,
+  });
   const ctx: AppContext = {
     config,
     pool,
@@ -78,6 +88,11 @@ export function createApp(config: Config, deps: AppDeps): App {
     exercises: deps.exercises,
     createAnalyzer: deps.createAnalyzer,
     isDraining: () => draining,
+    auth,
+    onAuthReject: (reason) => {
+      metrics.authRejections.inc({ reason });
+      logger.info({ reason }, 'connection refused');
+    },
     track: (conn) => {
       connections.add(conn);
       return () => connections.delete(conn);

@@ -40,12 +40,19 @@ export const ENV_MAP: Readonly<Record<string, keyof Config>> = {
   MAX_SDP_MEDIA_SECTIONS: 'maxSdpMediaSections',
   MAX_PEERS_PER_SOCKET: 'maxPeersPerSocket',
   ICE_PORT_RANGE: 'icePortRange',
+  AUTH_MODE: 'authMode',
+  AUTH_SECRET: 'authSecret',
+  AUTH_PUBLIC_KEY: 'authPublicKey',
+  AUTH_JWKS: 'authJwks',
+  AUTH_ISSUER: 'authIssuer',
+  AUTH_AUDIENCE: 'authAudience',
+  ALLOWED_ORIGINS: 'allowedOrigins',
   DRAIN_TIMEOUT_MS: 'drainTimeoutMs',
   WEB_DEMO_DIR: 'webDemoDir',
   PROGRESS_LOG_EVERY_FRAMES: 'progressLogEveryFrames',
 };
 
-const JSON_KEYS: ReadonlySet<keyof Config> = new Set(['iceServers', 'iceAdditionalHostAddresses']);
+const JSON_KEYS: ReadonlySet<keyof Config> = new Set(['iceServers', 'iceAdditionalHostAddresses', 'allowedOrigins']);
 const BOOLEAN_KEYS: ReadonlySet<keyof Config> = new Set(['poseSmoothing', 'sendLandmarks', 'reportStageTimings']);
 
 export class ConfigError extends Error {

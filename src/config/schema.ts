@@ -80,6 +80,20 @@ export const configSchema = z.object({
     .regex(/^(\d+-\d+)?$/, 'expected "MIN-MAX"')
     .default(''),
 
+  /** Authentication of every connection: off (local use), HS256 shared secret, or RS256 (public key or JWKS). */
+  authMode: z.enum(['off', 'hs256', 'rs256']).default('off'),
+  authSecret: z.string().default(''),
+  /** RS256 public key, PEM (SPKI). */
+  authPublicKey: z.string().default(''),
+  /** RS256 key set: the identity provider's JWKS URL, or the JWKS JSON itself. */
+  authJwks: z.string().default(''),
+  /** Required `iss` claim; empty = not checked. */
+  authIssuer: z.string().default(''),
+  /** Required `aud` claim. */
+  authAudience: z.string().default('workout-rtc'),
+  /** Browser origins allowed to connect (JSON list); empty = any. */
+  allowedOrigins: z.array(z.string()).default([]),
+
   /** On SIGTERM: how long connected sessions may finish before the process closes them. */
   drainTimeoutMs: z.coerce.number().int().min(0).max(600_000).default(20_000),
   /** Serve the web demo at `/` from this folder (built by `npm run build:web`). */

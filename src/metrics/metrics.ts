@@ -75,6 +75,12 @@ export class Metrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  readonly authRejections = new Counter({
+    name: 'workout_auth_rejections_total',
+    help: 'Connections refused by authentication or the origin allowlist, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly workerRestarts = new Counter({
     name: 'workout_pose_worker_restarts_total',
     help: 'Pose workers restarted after a crash or stall',

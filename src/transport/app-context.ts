@@ -3,6 +3,7 @@ import type { PosePool } from '../infer/pose-pool.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { SessionAnalyzerPort } from '../session/analyzer-port.ts';
+import type { Authenticator, AuthRejectReason } from './auth.ts';
 
 /** What every transport needs from the composition root (src/app.ts). */
 export interface AppContext {
@@ -13,6 +14,9 @@ export interface AppContext {
   exercises: readonly string[];
   createAnalyzer: () => SessionAnalyzerPort;
   isDraining: () => boolean;
+  auth: Authenticator;
+  /** Counts a refused connection (fixed reasons only). */
+  onAuthReject: (reason: AuthRejectReason) => void;
   /** Registers a live connection so drain can send summaries and close it. */
   track: (conn: { drain: () => void; close: () => void }) => () => void;
 }

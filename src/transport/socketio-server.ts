@@ -33,7 +33,20 @@ export class SocketIoEndpoint {
     this.io = new Server<ClientToServerEvents, ServerToClientEvents>(server, {
       maxHttpBufferSize: ctx.config.maxMessageBytes,
       serveClient: true,
-      cors: { origin: true },
+      cors: { origin: ctx.config.allowedOrigins.length > 0 ? [...ctx.config.allowedOrigins] : true },
+    });
+    // Before any session or peer connection: the handshake carries the token (auth.token, or ?token=).
+    this.io.use((socket, next) => {
+      const { auth, query, headers } = socket.handshake;
+      const fromAuth = (auth as { token?: unknown }).token;
+      const token = typeof fromAuth === 'string' ? fromAuth : typeof query.token === 'string' ? query.token : undefined;
+      void ctx.auth.verify(token, headers.origin).then((result) => {
+        if (result.ok) return next();
+        ctx.onAuthReject(result.reason);
+        const err = new Error(result.message) as Error & { data?: unknown };
+        err.data = { code: 'UNAUTHORIZED', reason: result.reason };
+        next(err);
+      });
     });
     this.io.on('connection', (socket) => this.accept(socket));
   }

@@ -4,6 +4,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { errorMessage, type ServerMessage } from '../../signaling/index.ts';
 import type { EndReason } from '../metrics/metrics.ts';
 import type { AppContext } from './app-context.ts';
+import { Authenticator } from './auth.ts';
 import { ClientConnection } from './client-connection.ts';
 
 export const LEGACY_WS_PATH = '/ws/workout/';
@@ -43,8 +44,21 @@ export class LegacyWebSocketEndpoint {
         if (!path.startsWith('/socket.io')) socket.destroy();
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+      void this.authorize(req, socket).then((ok) => {
+        if (ok) this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+      });
     });
+  }
+
+  /** Token and origin are checked on the upgrade request, before a WebSocket or a session exists. */
+  private async authorize(req: IncomingMessage, socket: Duplex): Promise<boolean> {
+    const result = await this.ctx.auth.verify(Authenticator.tokenFromRequest(req), req.headers.origin);
+    if (result.ok) return true;
+    this.ctx.onAuthReject(result.reason);
+    const status = result.reason === 'origin' ? '403 Forbidden' : '401 Unauthorized';
+    const body = JSON.stringify(errorMessage('UNAUTHORIZED', result.message));
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    return false;
   }
 
   private accept(ws: WebSocket): void {
