@@ -7,11 +7,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Landmark, PoseObservation } from '../src/analysis/index.ts';
 import { analyzeSequence, flagsFault } from './analyze-lib.ts';
+import { LANDMARK_CACHE_DIR, landmarkCachePath, readManifest, REPO_ROOT, SHARED_DIR } from './clips-manifest.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const SHARED = resolve(ROOT, '../shared');
-const MANIFEST = join(SHARED, 'clips/manifest.csv');
-const CACHE = join(ROOT, '.cache/landmarks');
+const ROOT = REPO_ROOT;
+const MANIFEST = join(SHARED_DIR, 'clips/manifest.csv');
+const CACHE = LANDMARK_CACHE_DIR;
 
 interface CachedClip {
   clip: string;
@@ -19,13 +19,6 @@ interface CachedClip {
   width: number;
   height: number;
   frames: { t: number; landmarks: Landmark[] | null }[];
-}
-
-interface Row {
-  file: string;
-  label: string;
-  reps: number | null;
-  form: 'correct' | 'incorrect' | null;
 }
 
 interface Result {
@@ -38,56 +31,8 @@ interface Result {
   faults: string[];
 }
 
-/** RFC 4180 CSV: quoted fields may hold commas, doubled quotes and newlines. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      if (row.some((f) => f.length > 0)) rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  row.push(field);
-  if (row.some((f) => f.length > 0)) rows.push(row);
-  return rows;
-}
-
-function readManifest(): Row[] {
-  const [header, ...rows] = parseCsv(readFileSync(MANIFEST, 'utf8'));
-  if (!header) return [];
-  const col = (name: string) => header.indexOf(name);
-  const [iFile, iLabel, iReps, iForm] = [col('file'), col('label'), col('reps'), col('form')];
-  return rows.map((r) => {
-    const reps = r[iReps]?.trim() ?? '';
-    const form = r[iForm]?.trim();
-    return {
-      file: r[iFile] ?? '',
-      label: r[iLabel] ?? '',
-      reps: reps === '' ? null : Number(reps),
-      form: form === 'correct' || form === 'incorrect' ? form : null,
-    };
-  });
-}
-
-function cachePath(file: string): string {
-  return join(CACHE, `${file.replaceAll('/', '__')}.json`);
+function formLabel(form: string): 'correct' | 'incorrect' | null {
+  return form === 'correct' || form === 'incorrect' ? form : null;
 }
 
 function loadCache(path: string): PoseObservation[] {
@@ -105,11 +50,13 @@ function main(): void {
     return;
   }
   const formLabels = new Set(['push-up', 'squat']);
-  const rows = readManifest().filter((r) => r.reps !== null || (r.form !== null && formLabels.has(r.label)));
+  const rows = (readManifest() ?? [])
+    .map((c) => ({ ...c, form: formLabel(c.form) }))
+    .filter((r) => r.reps !== null || (r.form !== null && formLabels.has(r.label)));
   const results: Result[] = [];
   const missing: string[] = [];
   for (const row of rows) {
-    const path = cachePath(row.file);
+    const path = landmarkCachePath(row.file);
     if (!existsSync(path)) {
       missing.push(row.file);
       continue;
@@ -155,7 +102,7 @@ function main(): void {
   console.log(`form clips: ${formed.length}   balanced accuracy: ${fmt(balanced)} (incorrect flagged ${fmt(tpr)}, correct passed ${fmt(tnr)})`);
   if (missing.length) {
     console.log(`\n${missing.length} clip(s) have no landmark cache in ${CACHE} and were skipped:`);
-    for (const m of missing) console.log(`  ${m}  (expected ${cachePath(m)})`);
+    for (const m of missing) console.log(`  ${m}  (expected ${landmarkCachePath(m)})`);
   }
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(

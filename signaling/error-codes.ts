@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   ICE_FAILED: { fault: 'client', retryable: true, message: 'The ICE connection failed or dropped' },
   DTLS_TIMEOUT: { fault: 'client', retryable: true, message: 'DTLS handshake did not complete in time' },
   FIRST_FRAME_TIMEOUT: { fault: 'client', retryable: true, message: 'No video frame arrived in time' },
+  VIDEO_TOO_LARGE: { fault: 'client', retryable: false, message: 'The video is larger than allowed' },
   MEDIA_TIMEOUT: { fault: 'client', retryable: true, message: 'The video stopped arriving' },
   DECODER_FAILED: { fault: 'server', retryable: true, message: 'The video decoder kept crashing' },
   RESUME_INVALID: { fault: 'client', retryable: false, message: 'Resume token is wrong or expired' },

@@ -40,15 +40,26 @@ export const landmarksMessageSchema = z.object({
   }),
 });
 
+/**
+ * Continue a session after a dropped connection, on any transport: the `session_id` and `resume_token`
+ * of an earlier `system` message. Valid for RESUME_WINDOW_MS after the disconnect; a wrong or expired
+ * token gets RESUME_INVALID and the connection keeps its fresh session.
+ */
+export const resumeMessageSchema = z.object({
+  type: z.literal('resume'),
+  payload: z.object({ session_id: z.string().min(1).max(64), resume_token: z.string().min(1).max(128) }),
+});
+
 export const clientMessageSchema = z.discriminatedUnion('type', [
   frameMessageSchema,
   resetMessageSchema,
   getSummaryMessageSchema,
   setExerciseMessageSchema,
   landmarksMessageSchema,
+  resumeMessageSchema,
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
-export const CLIENT_MESSAGE_TYPES = ['frame', 'reset', 'get_summary', 'set_exercise', 'landmarks'] as const;
+export const CLIENT_MESSAGE_TYPES = ['frame', 'reset', 'get_summary', 'set_exercise', 'landmarks', 'resume'] as const;
 export type ClientMessageType = (typeof CLIENT_MESSAGE_TYPES)[number];
 
 // ---- server → client -------------------------------------------------------------------------
@@ -93,6 +104,8 @@ export const systemPayloadSchema = z.object({
   // extensions
   protocol_version: z.string(),
   session_id: z.string().optional(),
+  /** Secret for `resume` (on `initialized` and `resumed`; a resume rotates it). Keep it like a password. */
+  resume_token: z.string().optional(),
   exercises: z.array(z.string()).optional(),
   exercise: z.string().optional(),
   backend: z.string().optional(),

@@ -3,7 +3,7 @@ import type { ErrorCode } from './error-codes.ts';
 
 export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; code: ErrorCode; detail: string };
 
-const PAYLOAD_REQUIRED: ReadonlySet<string> = new Set(['frame', 'set_exercise', 'landmarks']);
+const PAYLOAD_REQUIRED: ReadonlySet<string> = new Set(['frame', 'set_exercise', 'landmarks', 'resume']);
 
 /** Parses one client message from its wire text (or an already-decoded value, as socket.io delivers). */
 export function parseClientMessage(raw: unknown): ParseResult {

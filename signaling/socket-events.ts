@@ -22,6 +22,7 @@ export interface ClientToServerEvents {
   reset: () => void;
   get_summary: () => void;
   set_exercise: (payload: { exercise: string }) => void;
+  resume: (payload: { session_id: string; resume_token: string }) => void;
   /** The whole envelope, as on the plain WebSocket. */
   message: (envelope: unknown) => void;
   offer: (offer: SessionDescriptionInit, ack: OfferAck) => void;

@@ -33,6 +33,14 @@ export interface TrackerFrame {
   inPosition?: boolean;
 }
 
+/** A tracker's counted state, as plain JSON (SessionAnalyzer.snapshot). */
+export interface TrackerCounts {
+  reps: RepRecord[];
+  holdSeconds: number;
+  holdInPositionS: number;
+  holdBouts: [number, number][];
+}
+
 interface Sample {
   t: number;
   value: number;
@@ -82,6 +90,24 @@ export class ExerciseTracker {
   /** Share of in-position hold time that was in good form, 0–100. */
   get holdFormScore(): number {
     return this.holdInPositionS > 0 ? Math.round((100 * this.holdSeconds) / this.holdInPositionS) : 0;
+  }
+
+  /** What a resumed session keeps: counted reps and hold time, not the movement in progress. */
+  counts(): TrackerCounts {
+    return {
+      reps: this.reps.map((r) => ({ ...r, faults: r.faults.map((f) => ({ ...f })) })),
+      holdSeconds: this.holdSeconds,
+      holdInPositionS: this.holdInPositionS,
+      holdBouts: this.holdBouts.map(([a, b]) => [a, b] as [number, number]),
+    };
+  }
+
+  restoreCounts(counts: TrackerCounts): void {
+    this.interrupt();
+    this.reps.splice(0, this.reps.length, ...counts.reps.map((r) => ({ ...r, faults: r.faults.map((f) => ({ ...f })) })));
+    this.holdSeconds = counts.holdSeconds;
+    this.holdInPositionS = counts.holdInPositionS;
+    this.holdBouts.splice(0, this.holdBouts.length, ...counts.holdBouts.map(([a, b]) => [a, b] as [number, number]));
   }
 
   /** Forget the movement in progress (not the reps): after a cut, an absence, or when re-activated. */

@@ -6,7 +6,7 @@ import { Coach, coachingTip, PRIORITY, type CoachMessage } from './coach.ts';
 import { UnknownExerciseError } from './errors.ts';
 import type { ExerciseDefinition } from './exercise-definition.ts';
 import { findExercise } from './exercises/library.ts';
-import { ExerciseTracker, type TrackerFrame } from './exercise-tracker.ts';
+import { ExerciseTracker, type TrackerCounts, type TrackerFrame } from './exercise-tracker.ts';
 import { LANDMARK_COUNT } from './landmarks.ts';
 import { SceneGuard, type SceneUpdate } from './scene-guard.ts';
 import { buildSummary } from './session-stats.ts';
@@ -17,6 +17,22 @@ export const GREEN: Rgb = [0, 255, 0];
 export const AMBER: Rgb = [255, 191, 0];
 export const RED: Rgb = [255, 0, 0];
 export const GREY: Rgb = [128, 128, 128];
+
+/**
+ * The counted state of a session as plain JSON, for resume on another connection or pod: reps and
+ * sets (rep records), hold time, the current exercise and mode, durations and frame counts.
+ * The movement in progress (rep-counter phase, filters, scene state) is not kept.
+ */
+export interface AnalyzerSnapshot {
+  version: 1;
+  exercise: string | null;
+  auto: boolean;
+  firstT: number | null;
+  lastT: number | null;
+  frames: number;
+  activeSeconds: Record<string, number>;
+  trackers: (TrackerCounts & { exercise: string })[];
+}
 
 export interface SessionAnalyzerOptions {
   /** A library name or 'auto' (default). */
@@ -87,6 +103,38 @@ export class SessionAnalyzer {
     const name = this.current?.def.name;
     this.current = null;
     if (name !== undefined) this.activate(findExercise(name) ?? null);
+  }
+
+  snapshot(): AnalyzerSnapshot {
+    return {
+      version: 1,
+      exercise: this.exercise,
+      auto: this.auto,
+      firstT: this.firstT,
+      lastT: this.lastT,
+      frames: this.frames,
+      activeSeconds: Object.fromEntries(this.activeSeconds),
+      trackers: [...this.trackers.values()].map((tracker) => ({ exercise: tracker.def.name, ...tracker.counts() })),
+    };
+  }
+
+  /** Replaces this analyzer's state with a snapshot's; exercises this build does not know are skipped. */
+  restore(snapshot: AnalyzerSnapshot): void {
+    this.reset();
+    this.current = null;
+    for (const counts of snapshot.trackers) {
+      const def = findExercise(counts.exercise);
+      if (!def) continue;
+      const tracker = new ExerciseTracker(def);
+      tracker.restoreCounts(counts);
+      this.trackers.set(def.name, tracker);
+    }
+    for (const [name, seconds] of Object.entries(snapshot.activeSeconds)) this.activeSeconds.set(name, seconds);
+    this.firstT = snapshot.firstT;
+    this.lastT = snapshot.lastT;
+    this.frames = snapshot.frames;
+    this.auto = snapshot.auto;
+    this.activate(snapshot.exercise === null ? null : (findExercise(snapshot.exercise) ?? null));
   }
 
   summary(): SessionSummary {

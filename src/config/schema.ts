@@ -67,6 +67,8 @@ export const configSchema = z.object({
   iceTimeoutMs: z.coerce.number().int().min(500).max(120_000).default(10_000),
   dtlsTimeoutMs: z.coerce.number().int().min(500).max(120_000).default(10_000),
   firstFrameTimeoutMs: z.coerce.number().int().min(500).max(120_000).default(10_000),
+  /** WebRTC: largest accepted video side, from keyframe headers, before decoding. */
+  maxVideoDimension: z.coerce.number().int().min(64).max(16384).default(4096),
   /** WebRTC: once video flows, this long without RTP ends the call (a client that vanished). */
   mediaTimeoutMs: z.coerce.number().int().min(500).max(120_000).default(10_000),
   /** WebRTC: offer SDP limits checked before it reaches the SDP parser. */
@@ -93,6 +95,18 @@ export const configSchema = z.object({
   authAudience: z.string().default('workout-rtc'),
   /** Browser origins allowed to connect (JSON list); empty = any. */
   allowedOrigins: z.array(z.string()).default([]),
+
+  /** Workout history database: empty = SQLite at ./data/workout.db; `sqlite:<file>` (or `sqlite::memory:`), or `postgres://…` for several pods. */
+  databaseUrl: z
+    .string()
+    .regex(/^($|sqlite:|postgres(ql)?:\/\/)/, 'expected "", "sqlite:<file>" or "postgres://…"')
+    .default(''),
+  /** How long after a dropped connection its session can be resumed; then it is stored as abandoned. */
+  resumeWindowMs: z.coerce.number().int().min(0).max(24 * 3_600_000).default(60_000),
+  /** Sessions this instance takes (plain WebSocket and socket.io connections; a WebRTC call rides on its socket.io one); 0 = unlimited. At the cap /readyz turns 503 and new connections get SESSION_LIMIT. */
+  maxSessions: z.coerce.number().int().min(0).max(100_000).default(0),
+  /** Redis for the socket.io adapter (broadcasts and fetchSockets across pods), e.g. redis://redis:6379; empty = single instance. */
+  redisUrl: z.string().default(''),
 
   /** On SIGTERM: how long connected sessions may finish before the process closes them. */
   drainTimeoutMs: z.coerce.number().int().min(0).max(600_000).default(20_000),

@@ -1,7 +1,8 @@
 import type { Config } from '../config/schema.ts';
 import type { PosePool } from '../infer/pose-pool.ts';
 import type { Logger } from '../log.ts';
-import type { Metrics } from '../metrics/metrics.ts';
+import type { ErrorCode } from '../../signaling/index.ts';
+import type { Metrics, Transport } from '../metrics/metrics.ts';
 import type { SessionAnalyzerPort } from '../session/analyzer-port.ts';
 import type { Authenticator, AuthRejectReason } from './auth.ts';
 
@@ -14,9 +15,11 @@ export interface AppContext {
   exercises: readonly string[];
   createAnalyzer: () => SessionAnalyzerPort;
   isDraining: () => boolean;
+  /** Whether a new connection may open a session: undefined, or the (counted) refusal to send. */
+  admit: () => Extract<ErrorCode, 'SERVER_DRAINING' | 'SESSION_LIMIT'> | undefined;
   auth: Authenticator;
   /** Counts a refused connection (fixed reasons only). */
   onAuthReject: (reason: AuthRejectReason) => void;
   /** Registers a live connection so drain can send summaries and close it. */
-  track: (conn: { drain: () => void; close: () => void }) => () => void;
+  track: (conn: { drain: () => void; close: () => void; transport: Transport }) => () => void;
 }

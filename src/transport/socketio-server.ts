@@ -1,4 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { createClient } from 'redis';
 import { Server, type Socket } from 'socket.io';
 import {
   errorMessage,
@@ -24,6 +26,7 @@ const LEGACY_EVENTS = ['frame', 'reset', 'get_summary', 'set_exercise'] as const
  */
 export class SocketIoEndpoint {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
+  private redisClients: { close: () => Promise<void> }[] = [];
 
   constructor(
     private readonly ctx: AppContext,
@@ -59,8 +62,9 @@ export class SocketIoEndpoint {
       else this.emit(socket, msg);
       return true;
     };
-    if (this.ctx.isDraining()) {
-      send(errorMessage('SERVER_DRAINING'));
+    const refusal = this.ctx.admit();
+    if (refusal) {
+      send(errorMessage(refusal));
       socket.disconnect(true);
       return;
     }
@@ -79,28 +83,34 @@ export class SocketIoEndpoint {
 
   private acceptCalls(socket: IoSocket): Set<WebRtcCall> {
     const calls = new Set<WebRtcCall>();
+    let starting = 0;
     const { config, logger } = this.ctx;
     socket.on('offer', (offer: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return;
       const reply = ack as (value: unknown) => void;
       const refuse = (code: ErrorCode, message: string): void => {
         this.ctx.metrics.errorsSent.inc({ code });
+        this.ctx.metrics.reject(code);
         reply({ error: { code, message } });
       };
       if (this.ctx.isDraining()) return refuse('SERVER_DRAINING', 'server is shutting down');
-      if (calls.size >= config.maxPeersPerSocket) return refuse('PEER_LIMIT', `at most ${config.maxPeersPerSocket} per connection`);
+      // Calls still negotiating count too: a burst of offers must not slip past the cap.
+      if (calls.size + starting >= config.maxPeersPerSocket) return refuse('PEER_LIMIT', `at most ${config.maxPeersPerSocket} per connection`);
       const parsed = sessionDescriptionSchema.safeParse(offer);
       if (!parsed.success || parsed.data.type !== 'offer') return refuse('SDP_INVALID', 'expected {type: "offer", sdp}');
+      starting++;
       WebRtcCall.start(this.ctx, this.ffmpeg(), parsed.data, {
         onEnded: (call) => calls.delete(call),
         onFailure: (code, message) => this.emit(socket, errorMessage(code, message)),
       }).then(
         ({ call, answer }) => {
+          starting--;
           calls.add(call);
           if (!socket.connected) void call.hangup();
           reply(answer);
         },
         (err: Error) => {
+          starting--;
           if (err instanceof CallError) return refuse(err.code, err.message);
           logger.error({ err: err.message }, 'could not start a WebRTC call');
           refuse('INTERNAL', 'could not start the call');
@@ -137,9 +147,27 @@ export class SocketIoEndpoint {
     }
   }
 
+  /**
+   * Shares this namespace with the other instances through Redis (broadcasts, rooms, fetchSockets).
+   * Each client's session stays on the pod it connected to; see docs/deploy.md on transports.
+   */
+  async useRedis(url: string): Promise<void> {
+    const pub = createClient({ url });
+    const sub = pub.duplicate();
+    for (const client of [pub, sub]) {
+      // Without a listener a lost connection would throw; node-redis reconnects by itself.
+      client.on('error', (err: Error) => this.ctx.logger.warn({ err: err.message }, 'redis connection error'));
+    }
+    this.redisClients = [pub, sub];
+    await Promise.all([pub.connect(), sub.connect()]);
+    this.io.adapter(createAdapter(pub, sub));
+    this.ctx.logger.info('socket.io shares its namespace through Redis');
+  }
+
   async close(): Promise<void> {
     await new Promise<void>((resolve) => {
       void this.io.close(() => resolve());
     });
+    await Promise.allSettled(this.redisClients.map((client) => client.close()));
   }
 }

@@ -31,6 +31,7 @@ export class WebRtcCall {
   private peer: WebRtcPeer | undefined;
   private endReason: EndReason = 'client_closed';
   private ended = false;
+  private untrackStats: (() => void) | undefined;
 
   private constructor(
     private readonly ctx: AppContext,
@@ -46,9 +47,18 @@ export class WebRtcCall {
     hooks: { onEnded: (call: WebRtcCall) => void; onFailure: (code: ErrorCode, message: string) => void },
   ): Promise<{ call: WebRtcCall; answer: SessionDescriptionInit }> {
     const call = new WebRtcCall(ctx, hooks.onEnded, hooks.onFailure);
-    const { config, logger } = ctx;
+    const { config, logger, metrics } = ctx;
+    const offerMs = performance.now();
+    let resultSeen = false;
     const conn = new ClientConnection(ctx, 'webrtc', {
-      send: (msg) => call.peer?.send(JSON.stringify(msg)) ?? false,
+      send: (msg) => {
+        const sent = call.peer?.send(JSON.stringify(msg)) ?? false;
+        if (sent && !resultSeen && msg.type === 'workout') {
+          resultSeen = true;
+          metrics.sessionSetup.observe({ phase: 'first_result' }, (performance.now() - offerMs) / 1000);
+        }
+        return sent;
+      },
       close: (reason) => {
         call.endReason = reason;
         void call.peer?.close();
@@ -78,6 +88,7 @@ export class WebRtcCall {
           dtlsTimeoutMs: config.dtlsTimeoutMs,
           firstFrameTimeoutMs: config.firstFrameTimeoutMs,
           mediaTimeoutMs: config.mediaTimeoutMs,
+          maxVideoDimension: config.maxVideoDimension,
         },
         {
           onFrame: (frame) => conn.session.submitFrame(frame),
@@ -85,6 +96,7 @@ export class WebRtcCall {
           onDataChannelMessage: (text) => conn.onMessage(text),
           onFailure: (code, message) => call.fail(code, message),
           onClosed: () => call.finish(),
+          onSetupPhase: (phase, elapsedMs) => metrics.sessionSetup.observe({ phase }, elapsedMs / 1000),
         },
       );
     } catch (err) {
@@ -92,7 +104,9 @@ export class WebRtcCall {
       if (err instanceof MediaError) throw new CallError(isErrorCode(err.code) ? err.code : 'NEGOTIATION_FAILED', err.message);
       throw err;
     }
-    return { call, answer: call.peer.answer };
+    const peer = call.peer;
+    call.untrackStats = metrics.trackPeer(() => peer.stats);
+    return { call, answer: peer.answer };
   }
 
   get sessionId(): string {
@@ -128,6 +142,7 @@ export class WebRtcCall {
   private finish(): void {
     if (this.ended) return;
     this.ended = true;
+    this.untrackStats?.();
     this.conn?.close(this.endReason);
     this.onEnded(this);
   }

@@ -68,9 +68,10 @@ export class LegacyWebSocketEndpoint {
       ws.send(JSON.stringify(msg));
       return true;
     };
-    if (this.ctx.isDraining()) {
-      send(errorMessage('SERVER_DRAINING'));
-      ws.close(1013, 'server draining');
+    const refusal = this.ctx.admit();
+    if (refusal) {
+      send(errorMessage(refusal));
+      ws.close(1013, refusal === 'SERVER_DRAINING' ? 'server draining' : 'session limit');
       return;
     }
     const conn = new ClientConnection(this.ctx, 'websocket', {

@@ -67,6 +67,7 @@ export class RtpSender {
   packetsDropped = 0;
   pliReceived = 0;
   private readonly track = new MediaStreamTrack({ kind: 'video' });
+  private mangle: ((packet: RtpPacket) => RtpPacket | null) | null = null;
   private readonly random: () => number;
   private socket: Socket | undefined;
   private encoder: ChildProcess | undefined;
@@ -216,6 +217,16 @@ export class RtpSender {
     });
   }
 
+  /** Writes one RTP packet as built by the caller (bad-input tests); SRTP still protects it on the wire. */
+  writeRtp(packet: RtpPacket): void {
+    this.track.writeRtp(packet);
+  }
+
+  /** Mangles every RTP packet from now on with `mangle` (fuzzing, sequence jumps); null stops it. */
+  setMangler(mangle: ((packet: RtpPacket) => RtpPacket | null) | null): void {
+    this.mangle = mangle;
+  }
+
   /** Stops the RTP source only (the peer connection stays up): a client whose camera or network died silently. */
   stopVideo(): void {
     this.encoder?.kill('SIGKILL');
@@ -256,6 +267,8 @@ export class RtpSender {
     this.bytesSent += datagram.length;
     // Frames end on the RTP marker bit: count them to report bytes per frame.
     if ((datagram[1]! & 0x80) !== 0) this.framesSent++;
-    this.track.writeRtp(RtpPacket.deSerialize(datagram));
+    const packet = RtpPacket.deSerialize(datagram);
+    const mangled = this.mangle ? this.mangle(packet) : packet;
+    if (mangled) this.track.writeRtp(mangled);
   }
 }

@@ -24,16 +24,16 @@ export const pressExercises: readonly ExerciseDefinition[] = [
     primary: elbowAngle,
     reps: reps({ rest: 'high', amplitude: 80, minAmplitude: 25, away: 'eccentric', idealDurationS: [1.2, 5] }),
     rules: [
-      // Straight body line, read as the bend at the hip between shoulder and ankle. BlazePose puts
+      // Straight body line, read as the bend at the hip between shoulder and ankle. Pose models put
       // the shoulder joint a little above the line of a straight plank (+3° to +13° on real clips),
-      // so hips below the line at all, for most of a rep, is a sag; a pike must stand clearly above it.
+      // so hips clearly below the line for most of a rep is a sag; a pike must stand well above it.
       {
         type: 'bound',
         code: 'hips_sagging',
         feedback: "Don't let your hips sag: brace your core",
         severity: 'error',
         signal: bend('shoulder', 'hip', 'ankle'),
-        min: -4,
+        min: -8,
         phase: 'any',
         minShare: 0.5,
       },
@@ -58,7 +58,6 @@ export const pressExercises: readonly ExerciseDefinition[] = [
         minShare: 0.15,
       },
       { type: 'reach', code: 'depth_shallow', feedback: 'Go lower: bend your elbows to about 90°', severity: 'warning', value: 105 },
-      { type: 'return', code: 'incomplete_lockout', feedback: 'Push all the way up: straighten your arms', severity: 'warning', value: 145 },
       // An elbow folded this far means the chest is resting on the floor, not held above it.
       { type: 'overshoot', code: 'chest_collapse', feedback: 'Stop just above the floor: keep your body braced at the bottom', severity: 'warning', value: 40 },
     ],

@@ -113,3 +113,110 @@ export class H264ParameterSets {
     return Buffer.concat([...prefix, accessUnit]);
   }
 }
+
+export interface FrameSize {
+  width: number;
+  height: number;
+}
+
+/** Width and height declared by a VP8 keyframe header (RFC 6386 §9.1; the top 2 bits are scaling). */
+export function vp8KeyframeSize(frame: Buffer): FrameSize | null {
+  if (!isVp8Keyframe(frame)) return null;
+  return { width: frame.readUInt16LE(6) & 0x3fff, height: frame.readUInt16LE(8) & 0x3fff };
+}
+
+/** Exp-Golomb reader over an RBSP (emulation-prevention bytes already removed). */
+class BitReader {
+  private bit = 0;
+  constructor(private readonly data: Buffer) {}
+
+  u(n: number): number {
+    let v = 0;
+    for (let i = 0; i < n; i++) {
+      const byte = this.data[this.bit >> 3];
+      if (byte === undefined) throw new RangeError('SPS truncated');
+      v = (v << 1) | ((byte >> (7 - (this.bit & 7))) & 1);
+      this.bit++;
+    }
+    return v >>> 0;
+  }
+
+  ue(): number {
+    let zeros = 0;
+    while (this.u(1) === 0) if (++zeros > 31) throw new RangeError('bad exp-Golomb code');
+    return zeros === 0 ? 0 : 2 ** zeros - 1 + this.u(zeros);
+  }
+
+  se(): number {
+    const k = this.ue();
+    return k % 2 === 1 ? (k + 1) / 2 : -(k / 2);
+  }
+}
+
+function skipScalingList(r: BitReader, size: number): void {
+  let last = 8;
+  let next = 8;
+  for (let j = 0; j < size; j++) {
+    if (next !== 0) next = (last + r.se() + 256) % 256;
+    last = next === 0 ? last : next;
+  }
+}
+
+/**
+ * Coded frame size from an H.264 sequence parameter set (ITU-T H.264 §7.3.2.1.1), cropping
+ * ignored (an upper bound is what the size check needs). Null when the SPS cannot be read.
+ */
+export function h264SpsSize(nal: Buffer): FrameSize | null {
+  // Drop emulation-prevention bytes (00 00 03 → 00 00).
+  const rbsp: number[] = [];
+  for (let i = 1; i < nal.length; i++) {
+    if (i >= 3 && nal[i] === 3 && nal[i - 1] === 0 && nal[i - 2] === 0) continue;
+    rbsp.push(nal[i]!);
+  }
+  try {
+    const r = new BitReader(Buffer.from(rbsp));
+    const profile = r.u(8);
+    r.u(16); // constraint flags, level
+    r.ue(); // seq_parameter_set_id
+    if ([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135].includes(profile)) {
+      const chroma = r.ue();
+      if (chroma === 3) r.u(1);
+      r.ue();
+      r.ue();
+      r.u(1);
+      if (r.u(1)) for (let i = 0; i < (chroma === 3 ? 12 : 8); i++) if (r.u(1)) skipScalingList(r, i < 6 ? 16 : 64);
+    }
+    r.ue(); // log2_max_frame_num_minus4
+    const pocType = r.ue();
+    if (pocType === 0) r.ue();
+    else if (pocType === 1) {
+      r.u(1);
+      r.se();
+      r.se();
+      const n = r.ue();
+      if (n > 255) return null;
+      for (let i = 0; i < n; i++) r.se();
+    }
+    r.ue(); // max_num_ref_frames
+    r.u(1);
+    const widthMbs = r.ue() + 1;
+    const heightUnits = r.ue() + 1;
+    const frameMbsOnly = r.u(1);
+    return { width: widthMbs * 16, height: heightUnits * 16 * (2 - frameMbsOnly) };
+  } catch {
+    return null;
+  }
+}
+
+/** The largest frame size declared by the SPS units of an Annex-B access unit, if it carries any. */
+export function h264AccessUnitSize(accessUnit: Buffer): FrameSize | null {
+  const offsets = annexBNalOffsets(accessUnit);
+  let size: FrameSize | null = null;
+  for (const [i, offset] of offsets.entries()) {
+    if ((accessUnit[offset]! & 0x1f) !== H264_NAL.sps) continue;
+    const end = i + 1 < offsets.length ? offsets[i + 1]! - 3 : accessUnit.length;
+    const s = h264SpsSize(accessUnit.subarray(offset, end));
+    if (s && (!size || s.width * s.height > size.width * size.height)) size = s;
+  }
+  return size;
+}

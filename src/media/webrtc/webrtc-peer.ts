@@ -14,6 +14,7 @@ import { FfmpegDecoder, type DecodedFrame } from '../ffmpeg/ffmpeg-decoder.ts';
 import type { VideoCodec } from '../ffmpeg/stream-framing.ts';
 import { MediaError, type MediaErrorCode } from './media-error.ts';
 import { PliThrottle } from './pli-throttle.ts';
+import { h264AccessUnitSize, vp8KeyframeSize } from './codec-bitstream.ts';
 import { RtpToFrames } from './rtp-to-frames.ts';
 import { DEFAULT_OFFER_LIMITS, validateOffer, type OfferLimits } from './sdp-validation.ts';
 
@@ -46,6 +47,8 @@ export interface WebRtcPeerOptions {
   firstFrameTimeoutMs?: number;
   /** After the first frame: no RTP for this long means the client is gone (a closed tab sends no goodbye). */
   mediaTimeoutMs?: number;
+  /** Largest accepted video side, read from keyframe headers (VP8) or the SPS (H.264). */
+  maxVideoDimension?: number;
   /** Minimum spacing of keyframe requests. */
   pliIntervalMs?: number;
   /** How long a missing packet is waited for (NACK retransmission) before its frame is given up. */
@@ -62,7 +65,11 @@ export interface WebRtcPeerHandlers {
   onDataChannelMessage?: (text: string) => void;
   /** Called once when everything has been released, whatever the reason. */
   onClosed?: () => void;
+  /** Setup milestones, each once, with the milliseconds since the offer arrived (for metrics). */
+  onSetupPhase?: (phase: SetupPhase, elapsedMs: number) => void;
 }
+
+export type SetupPhase = 'ice_connected' | 'dtls_connected' | 'first_frame';
 
 export interface SessionDescriptionMessage {
   type: 'offer' | 'answer';
@@ -99,6 +106,7 @@ const DEFAULTS = {
   dtlsTimeoutMs: 10_000,
   firstFrameTimeoutMs: 10_000,
   mediaTimeoutMs: 10_000,
+  maxVideoDimension: 4096,
   pliIntervalMs: 300,
   jitterBufferLatencyMs: 100,
   dataChannelLabel: 'workout',
@@ -141,6 +149,8 @@ export class WebRtcPeer {
   private failed = false;
   private closePromise: Promise<void> | undefined;
   private answerSdp = '';
+  private readonly createdMs = performance.now();
+  private readonly phasesSeen = new Set<SetupPhase>();
   private readonly counters = {
     packetsReceived: 0,
     bytesReceived: 0,
@@ -317,6 +327,7 @@ export class WebRtcPeer {
 
   private onIceState(state: RTCPeerConnection['iceConnectionState']): void {
     this.logger.debug({ state }, 'ice connection state');
+    if (state === 'connected' || state === 'completed') this.reachPhase('ice_connected');
     if ((state === 'connected' || state === 'completed') && this.iceTimer) {
       this.stopTimer(this.iceTimer);
       this.iceTimer = undefined;
@@ -333,6 +344,7 @@ export class WebRtcPeer {
   private onConnectionState(state: RTCPeerConnection['connectionState']): void {
     this.logger.debug({ state }, 'peer connection state');
     if (state === 'connected') {
+      this.reachPhase('dtls_connected');
       this.stopTimer(this.iceTimer);
       this.stopTimer(this.dtlsTimer);
       this.iceTimer = this.dtlsTimer = undefined;
@@ -398,7 +410,10 @@ export class WebRtcPeer {
     const rtpToFrames = new RtpToFrames({
       codec,
       jitterBufferLatencyMs: this.options.jitterBufferLatencyMs ?? DEFAULTS.jitterBufferLatencyMs,
-      onFrame: (frame) => decoder.push(frame),
+      onFrame: (frame) => {
+        if (frame.isKeyframe && this.tooLarge(codec, frame.data)) return;
+        decoder.push(frame);
+      },
       onKeyframeNeeded: () => this.requestKeyframe(),
     });
     decoder.on('frame', (frame) => this.onDecodedFrame(frame));
@@ -417,9 +432,22 @@ export class WebRtcPeer {
       this.stopTimer(this.firstFrameTimer);
       this.firstFrameTimer = undefined;
       this.logger.info({ latencyMs: frame.decodedMs - frame.arrivalMs }, 'first video frame decoded');
+      this.reachPhase('first_frame');
       this.watchMedia();
     }
     this.callHandler('onFrame', () => this.handlers.onFrame?.(frame));
+  }
+
+  /**
+   * A keyframe declaring more than maxVideoDimension pixels a side is refused before it reaches
+   * ffmpeg (which would allocate for it): the call fails with VIDEO_TOO_LARGE.
+   */
+  private tooLarge(codec: VideoCodec, data: Buffer): boolean {
+    const size = codec === 'vp8' ? vp8KeyframeSize(data) : h264AccessUnitSize(data);
+    const max = this.options.maxVideoDimension ?? DEFAULTS.maxVideoDimension;
+    if (!size || (size.width <= max && size.height <= max)) return false;
+    this.fail('VIDEO_TOO_LARGE', `keyframe declares ${size.width}x${size.height}; the limit is ${max} a side`);
+    return true;
   }
 
   /** Checks, once a second, that RTP still arrives; silence past mediaTimeoutMs fails the peer. */
@@ -471,6 +499,13 @@ export class WebRtcPeer {
     if (this.channelOpened || this.closePromise) return;
     this.channelOpened = true;
     this.callHandler('onDataChannelOpen', () => this.handlers.onDataChannelOpen?.());
+  }
+
+  private reachPhase(phase: SetupPhase): void {
+    if (this.phasesSeen.has(phase)) return;
+    this.phasesSeen.add(phase);
+    const elapsedMs = performance.now() - this.createdMs;
+    this.callHandler('onSetupPhase', () => this.handlers.onSetupPhase?.(phase, elapsedMs));
   }
 
   /** A throwing consumer must not take the media path down with it. */
