@@ -268,6 +268,11 @@ export class PosePool {
     this.workers[index]?.post({ kind: 'crash' });
   }
 
+  /** Fault injection: blocks one worker for `ms`, as a hung inference would. */
+  stallWorker(index: number, ms: number): void {
+    this.workers[index]?.post({ kind: 'stall', ms });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -17,7 +17,9 @@ export type PoseWorkerRequest =
   | { kind: 'reset'; streamId: string }
   | { kind: 'release'; streamId: string }
   /** Fault injection (tests): exit abruptly, as a native crash would. */
-  | { kind: 'crash' };
+  | { kind: 'crash' }
+  /** Fault injection (tests): block the thread for `ms`, as a hung inference would. */
+  | { kind: 'stall'; ms: number };
 
 export type PoseWorkerResponse =
   | { kind: 'ready'; backend: BackendName }

@@ -48,6 +48,14 @@ async function handle(msg: PoseWorkerRequest): Promise<void> {
       return;
     case 'crash':
       process.exit(70);
+      return;
+    case 'stall': {
+      const until = performance.now() + msg.ms;
+      while (performance.now() < until) {
+        // Deliberately blocking: the pool's timeout must catch this.
+      }
+      return;
+    }
   }
 }
 
