@@ -37,6 +37,8 @@ export const ENV_MAP: Readonly<Record<string, keyof Config>> = {
   FIRST_FRAME_TIMEOUT_MS: 'firstFrameTimeoutMs',
   MEDIA_TIMEOUT_MS: 'mediaTimeoutMs',
   MAX_VIDEO_DIMENSION: 'maxVideoDimension',
+  MAX_VIDEO_BITRATE_KBPS: 'maxVideoBitrateKbps',
+  FRAME_DECODE_TIMEOUT_S: 'frameDecodeTimeoutS',
   MAX_SDP_BYTES: 'maxSdpBytes',
   MAX_SDP_MEDIA_SECTIONS: 'maxSdpMediaSections',
   MAX_PEERS_PER_SOCKET: 'maxPeersPerSocket',

@@ -45,6 +45,8 @@ export const configSchema = z.object({
   maxFramePixels: z.coerce.number().int().min(64 * 64).max(100_000_000).default(4096 * 2304),
   /** Biggest side of an image, pixels. */
   maxFrameDimension: z.coerce.number().int().min(64).max(16384).default(4096),
+  /** One image's decode is abandoned after this many seconds (libvips timeout). */
+  frameDecodeTimeoutS: z.coerce.number().int().min(1).max(60).default(2),
   /** Messages per second per connection (token bucket refill) and burst; past the burst a flood is disconnected. */
   rateLimitPerSecond: z.coerce.number().min(1).max(10_000).default(60),
   rateLimitBurst: z.coerce.number().int().min(1).max(10_000).default(120),
@@ -69,6 +71,8 @@ export const configSchema = z.object({
   firstFrameTimeoutMs: z.coerce.number().int().min(500).max(120_000).default(10_000),
   /** WebRTC: largest accepted video side, from keyframe headers, before decoding. */
   maxVideoDimension: z.coerce.number().int().min(64).max(16384).default(4096),
+  /** WebRTC: a call's video may not stay above this bitrate (kbit/s). */
+  maxVideoBitrateKbps: z.coerce.number().int().min(100).max(100_000).default(8000),
   /** WebRTC: once video flows, this long without RTP ends the call (a client that vanished). */
   mediaTimeoutMs: z.coerce.number().int().min(500).max(120_000).default(10_000),
   /** WebRTC: offer SDP limits checked before it reaches the SDP parser. */

@@ -8,6 +8,8 @@ export interface ImageLimits {
   maxDimension: number;
   /** Longer side of the decoded frame handed to pose estimation. */
   maxSide: number;
+  /** libvips gives up on one image after this many seconds (a progressive-scan bomb, a hostile file). */
+  timeoutSeconds?: number;
 }
 
 export class FrameDecodeError extends Error {
@@ -77,11 +79,14 @@ export async function decodeImageFrame(payload: string, limits: ImageLimits, arr
       .resize(size.width, size.height, { fit: 'fill', kernel: 'linear' })
       .removeAlpha()
       .toColourspace('srgb')
+      .timeout({ seconds: limits.timeoutSeconds ?? 2 })
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, arrivalMs };
   } catch (err) {
-    throw new FrameDecodeError('CORRUPT_IMAGE', (err as Error).message);
+    const message = (err as Error).message;
+    if (/timeout/i.test(message)) throw new FrameDecodeError('IMAGE_TOO_COMPLEX', `decoding took over ${limits.timeoutSeconds ?? 2} s`);
+    throw new FrameDecodeError('CORRUPT_IMAGE', message);
   }
 }

@@ -89,6 +89,7 @@ export class WebRtcCall {
           firstFrameTimeoutMs: config.firstFrameTimeoutMs,
           mediaTimeoutMs: config.mediaTimeoutMs,
           maxVideoDimension: config.maxVideoDimension,
+          maxBitrateKbps: config.maxVideoBitrateKbps,
         },
         {
           onFrame: (frame) => conn.session.submitFrame(frame),

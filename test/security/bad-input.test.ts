@@ -257,7 +257,10 @@ describe('bad-input suite', () => {
         // Flip bytes in every 3rd packet's payload (past the VP8 descriptor).
         if (n++ % 3 === 0 && p.payload.length > 8) {
           const payload = Buffer.from(p.payload);
-          for (let k = 0; k < 8; k++) payload[4 + Math.floor(Math.random() * (payload.length - 4))] ^= 0xff;
+          for (let k = 0; k < 8; k++) {
+            const at = 4 + Math.floor(Math.random() * (payload.length - 4));
+            payload[at] = payload[at]! ^ 0xff;
+          }
           p.payload = payload;
         }
         return p;
@@ -314,5 +317,24 @@ describe('bad-input suite', () => {
     recordCase('memory flat (RSS growth < 300 MB over the suite)', growthMb < 300);
     expect(growthMb).toBeLessThan(300);
     void ioClient;
+  });
+
+  it('a call whose video bitrate stays over the limit ends with BITRATE_EXCEEDED', async () => {
+    const strict = await startServer({ iceAdditionalHostAddresses: ['127.0.0.1'], maxVideoBitrateKbps: 200 });
+    try {
+      const io = await connectIo(strict.url);
+      const sender = new RtpSender({ codec: 'vp8', clip, fps: 30, bitrateKbps: 1500, startSeconds: 7 });
+      const answer = (await io.socket.emitWithAck('offer', await sender.createOffer())) as { type: 'answer'; sdp: string };
+      await sender.acceptAnswer(answer);
+      await sender.connected();
+      await sender.startVideo();
+      const code = await io.log.errorCode().catch(() => 'none');
+      recordCase('video over the bitrate limit → BITRATE_EXCEEDED', code === 'BITRATE_EXCEEDED');
+      expect(code).toBe('BITRATE_EXCEEDED');
+      await sender.close();
+      io.socket.disconnect();
+    } finally {
+      await strict.close();
+    }
   });
 });

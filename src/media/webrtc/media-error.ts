@@ -41,6 +41,7 @@ export const MEDIA_ERROR_CODES = {
     description: 'Connected, but no video frame was decoded within the time limit.',
   },
   VIDEO_TOO_LARGE: { clientFault: true, retryable: false, description: 'A keyframe declared a frame larger than allowed.' },
+  BITRATE_EXCEEDED: { clientFault: true, retryable: false, description: 'The video bitrate stayed over the limit.' },
   MEDIA_TIMEOUT: { clientFault: true, retryable: true, description: 'The video stopped arriving (the client went away).' },
   DECODER_FAILED: { clientFault: false, retryable: true, description: 'The video decoder kept crashing.' },
 } as const satisfies Record<string, { clientFault: boolean; retryable: boolean; description: string }>;

@@ -47,6 +47,8 @@ export interface WebRtcPeerOptions {
   firstFrameTimeoutMs?: number;
   /** After the first frame: no RTP for this long means the client is gone (a closed tab sends no goodbye). */
   mediaTimeoutMs?: number;
+  /** Video bitrate allowed on average over a 3 s window (kbit/s). */
+  maxBitrateKbps?: number;
   /** Largest accepted video side, read from keyframe headers (VP8) or the SPS (H.264). */
   maxVideoDimension?: number;
   /** Minimum spacing of keyframe requests. */
@@ -107,6 +109,7 @@ const DEFAULTS = {
   firstFrameTimeoutMs: 10_000,
   mediaTimeoutMs: 10_000,
   maxVideoDimension: 4096,
+  maxBitrateKbps: 8000,
   pliIntervalMs: 300,
   jitterBufferLatencyMs: 100,
   dataChannelLabel: 'workout',
@@ -146,6 +149,7 @@ export class WebRtcPeer {
   private mediaSsrc: number | undefined;
   private firstFrameSeen = false;
   private lastRtpMs = 0;
+  private rateWindow = { startMs: 0, bytes: 0 };
   private failed = false;
   private closePromise: Promise<void> | undefined;
   private answerSdp = '';
@@ -380,6 +384,7 @@ export class WebRtcPeer {
     const arrivalMs = performance.now();
     if (this.closePromise) return;
     this.lastRtpMs = arrivalMs;
+    if (this.overBitrate(arrivalMs, rtp.serializeSize)) return;
     this.counters.packetsReceived++;
     this.counters.bytesReceived += rtp.serializeSize;
     this.mediaSsrc = rtp.header.ssrc;
@@ -447,6 +452,16 @@ export class WebRtcPeer {
     const max = this.options.maxVideoDimension ?? DEFAULTS.maxVideoDimension;
     if (!size || (size.width <= max && size.height <= max)) return false;
     this.fail('VIDEO_TOO_LARGE', `keyframe declares ${size.width}x${size.height}; the limit is ${max} a side`);
+    return true;
+  }
+
+  /** Tumbling 3 s windows of received bytes; a window over the limit fails the call (a client flooding media). */
+  private overBitrate(nowMs: number, bytes: number): boolean {
+    if (nowMs - this.rateWindow.startMs >= 3000) this.rateWindow = { startMs: nowMs, bytes: 0 };
+    this.rateWindow.bytes += bytes;
+    const limitBytes = ((this.options.maxBitrateKbps ?? DEFAULTS.maxBitrateKbps) * 1000 * 3) / 8;
+    if (this.rateWindow.bytes <= limitBytes) return false;
+    this.fail('BITRATE_EXCEEDED', `over ${this.options.maxBitrateKbps ?? DEFAULTS.maxBitrateKbps} kbit/s`);
     return true;
   }
 
