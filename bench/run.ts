@@ -14,6 +14,7 @@ import { runLegacyClient } from './legacy.ts';
 import { runPeerComparison, type PeerResult } from './peer.ts';
 import { startServerProcess, type ServerProcess } from './server-process.ts';
 import { percentile, round, summarize } from './stats.ts';
+import { runSoak } from './soak.ts';
 import { BenchStream } from './webrtc.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,6 +79,20 @@ async function runStreams(server: ServerProcess, n: number, fps: number): Promis
     rssMb,
     bytesPerFrame,
   };
+}
+
+if (args.includes('--soak')) {
+  const minutes = Number(option('--soak', '30'));
+  const server = await startServerProcess({ LOG_LEVEL: 'warn' });
+  console.error(`soak: ${minutes} min of WebRTC + legacy churn`);
+  const soak = await runSoak(server, minutes, clip);
+  await server.stop();
+  console.log(`\nsoak ${minutes} min: ${soak.cycles} churn cycles, RSS growth after warm-up ${soak.rssGrowthPct}%, children left ${soak.leakedChildren}, handles ${soak.handlesBaseline} → ${soak.handlesEnd}`);
+  const out = resolve(option('--json', 'bench-results/soak.json'));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ minutes, ...soak }, null, 2));
+  console.log(`wrote ${out}`);
+  process.exit(0);
 }
 
 // 1. Peer comparison and the bare model, in this process, before the server starts (no sharing).
