@@ -6,10 +6,14 @@ import { PosePool } from './infer/pose-pool.ts';
 import { FfmpegDecoder } from './media/ffmpeg/ffmpeg-decoder.ts';
 import { resolveFfmpegPath, type FfmpegBinary } from './media/ffmpeg/ffmpeg-path.ts';
 import type { Logger } from './log.ts';
-import { Metrics } from './metrics/metrics.ts';
+import { Metrics, type Transport } from './metrics/metrics.ts';
 import type { SessionAnalyzerPort } from './session/analyzer-port.ts';
+import { ResumeService } from './session/resume-service.ts';
+import type { HistoryStore } from './store/history-store.ts';
+import { openHistoryStore } from './store/open-store.ts';
 import type { AppContext } from './transport/app-context.ts';
 import { Authenticator } from './transport/auth.ts';
+import { handleHistoryApi } from './transport/history-api.ts';
 import { createHttpHandler } from './transport/http-routes.ts';
 import { SocketIoEndpoint } from './transport/socketio-server.ts';
 import { LegacyWebSocketEndpoint } from './transport/websocket-legacy.ts';
@@ -39,6 +43,7 @@ export interface App {
 interface TrackedConnection {
   drain: () => void;
   close: () => void;
+  transport: Transport;
 }
 
 /** The composition root: wires config, metrics, the pose pool and every transport on one port. */
@@ -62,6 +67,10 @@ export function createApp(config: Config, deps: AppDeps): App {
   let draining = false;
   let closed: Promise<void> | null = null;
   const connections = new Set<TrackedConnection>();
+  // The session cap counts WebSocket and socket.io connections: a WebRTC call rides on its socket.io one.
+  let capped = 0;
+  const atCap = (): boolean => config.maxSessions > 0 && capped >= config.maxSessions;
+  metrics.sessionLimit.set(config.maxSessions);
 
   const readyPromise = pool.ready().then((backend) => {
     modelsLoaded = true;
@@ -70,6 +79,18 @@ export function createApp(config: Config, deps: AppDeps): App {
     logger.info({ backend, poseModel: config.poseModel, workers: poolSize }, '✅ WorkoutAnalyzer initialized successfully');
   });
   readyPromise.catch((err: Error) => logger.fatal({ err: err.message }, '❌ Could not load the pose models'));
+
+  // The history store opens alongside the models; sessions queue their writes until it is open.
+  let store: HistoryStore | null = null;
+  const storePromise = openHistoryStore(config.databaseUrl, (err) => logger.error({ err: err.message }, 'history database connection lost'));
+  storePromise.then(
+    (opened) => {
+      store = opened;
+      logger.info({ database: opened.kind }, 'history store open');
+    },
+    (err: Error) => logger.fatal({ err: err.message }, '❌ Could not open the history store'),
+  );
+  const resume = new ResumeService({ store: storePromise, windowMs: config.resumeWindowMs, logger });
 
   const auth = new Authenticator({
     mode: config.authMode,
@@ -89,22 +110,34 @@ export function createApp(config: Config, deps: AppDeps): App {
     createAnalyzer: deps.createAnalyzer,
     isDraining: () => draining,
     auth,
+    resume,
+    admit: () => {
+      const refusal = draining ? 'SERVER_DRAINING' : atCap() ? 'SESSION_LIMIT' : undefined;
+      if (refusal) metrics.reject(refusal);
+      return refusal;
+    },
     onAuthReject: (reason) => {
       metrics.authRejections.inc({ reason });
+      metrics.reject('UNAUTHORIZED');
       logger.info({ reason }, 'connection refused');
     },
     track: (conn) => {
       connections.add(conn);
-      return () => connections.delete(conn);
+      if (conn.transport !== 'webrtc') capped++;
+      return () => {
+        if (connections.delete(conn) && conn.transport !== 'webrtc') capped--;
+      };
     },
   };
 
   const server = createServer(
     createHttpHandler({
-      isReady: () => modelsLoaded && !draining,
-      readinessDetail: () => (draining ? 'draining' : 'loading models'),
+      isReady: () => modelsLoaded && store !== null && !draining && !atCap(),
+      readinessDetail: () =>
+        draining ? 'draining' : !modelsLoaded ? 'loading models' : store === null ? 'history store not open' : 'at session limit',
       metrics,
       webDemoDir: config.webDemoDir,
+      historyApi: (req, res, url) => handleHistoryApi({ store: () => store, auth, logger }, req, res, url),
     }),
   );
   const legacyWs = new LegacyWebSocketEndpoint(ctx, server);
@@ -115,6 +148,8 @@ export function createApp(config: Config, deps: AppDeps): App {
     return ffmpeg;
   };
   const socketIo = new SocketIoEndpoint(ctx, server, resolveFfmpeg);
+  // socket.io across pods; sessions never wait on Redis, so neither does start-up.
+  if (config.redisUrl) socketIo.useRedis(config.redisUrl);
   // fluent-ffmpeg probes the binary's capabilities once per process (~1 s): pay it before the first call.
   void readyPromise
     .then(() => FfmpegDecoder.warmUp(resolveFfmpeg().path))
@@ -125,6 +160,9 @@ export function createApp(config: Config, deps: AppDeps): App {
     closed ??= (async () => {
       for (const conn of [...connections]) conn.close();
       await Promise.allSettled([legacyWs.close(), socketIo.close(), pool.close()]);
+      // Every session was parked or finished above: write that, then close the database.
+      await resume.close();
+      await storePromise.then((s) => s.close()).catch((err: Error) => logger.warn({ err: err.message }, 'closing the history store'));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       logger.info('server closed');
@@ -149,10 +187,11 @@ export function createApp(config: Config, deps: AppDeps): App {
           resolve(port);
         });
       }),
-    ready: () => readyPromise,
+    ready: () => Promise.all([readyPromise, storePromise]).then(() => undefined),
     drain: async () => {
       if (draining) return;
       draining = true;
+      metrics.draining.set(1);
       logger.info({ sessions: connections.size, drainTimeoutMs: config.drainTimeoutMs }, 'draining');
       for (const conn of connections) conn.drain();
       const deadline = performance.now() + config.drainTimeoutMs;

@@ -5,12 +5,15 @@
  * already initialised): the model is small enough that a decision costs about a millisecond.
  */
 import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { featuresPerFrame, parseModelMetadata, type ModelMetadata } from './model-metadata.ts';
+
+const require = createRequire(import.meta.url);
 
 export class ModelLoadError extends Error {
   constructor(message: string) {
@@ -77,7 +80,7 @@ async function readArtifacts(modelPath: string): Promise<tf.io.ModelArtifacts> {
   }
   const all = Buffer.concat(shards);
   const artifacts: tf.io.ModelArtifacts = {
-    modelTopology: json.modelTopology as object,
+    modelTopology: json.modelTopology,
     weightSpecs,
     weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
   };
@@ -87,9 +90,27 @@ async function readArtifacts(modelPath: string): Promise<tf.io.ModelArtifacts> {
   return artifacts;
 }
 
-async function ensureBackend(): Promise<void> {
-  // Keep whatever backend this thread already runs; otherwise the always-available cpu one.
-  if (tf.engine().backendName === null) await tf.setBackend('cpu');
+export type ClassifierBackend = 'wasm' | 'cpu';
+
+/**
+ * Keeps whatever backend this thread already runs; otherwise wasm (XNNPACK, ~4× faster than the
+ * pure-JS cpu backend for this model), falling back to cpu.
+ */
+async function ensureBackend(preferred?: ClassifierBackend): Promise<void> {
+  if (preferred === undefined && tf.engine().backendName) return tf.ready();
+  if (preferred !== 'cpu') {
+    try {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      if (tf.findBackend('wasm') === undefined || tf.engine().backendName !== 'wasm') {
+        wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')), '/'));
+        wasm.setThreadsCount(1);
+      }
+      if (await tf.setBackend('wasm')) return tf.ready();
+    } catch {
+      // wasm binary unavailable: the cpu backend always is.
+    }
+  }
+  await tf.setBackend('cpu');
   await tf.ready();
 }
 
@@ -105,13 +126,13 @@ export class ExerciseClassifier {
   ) {}
 
   /** Loads and validates a model folder (or its model.json / metadata.json path). */
-  static async load(path: string = DEFAULT_MODEL_DIR): Promise<ExerciseClassifier> {
+  static async load(path: string = DEFAULT_MODEL_DIR, opts: { backend?: ClassifierBackend } = {}): Promise<ExerciseClassifier> {
     const dir = resolveModelDir(path);
     const metaPath = join(dir, 'metadata.json');
     const metadata = parseModelMetadata(await readText(metaPath, 'class names and input contract'), metaPath);
     const modelPath = join(dir, metadata.modelFile);
     const artifacts = await readArtifacts(modelPath);
-    await ensureBackend();
+    await ensureBackend(opts.backend);
     let model: tfl.LayersModel;
     try {
       model = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));

@@ -32,12 +32,14 @@ export function landmarkIndices(contract: InputContract): number[] {
   return contract.landmarks.map((name) => BLAZEPOSE_LANDMARKS.indexOf(name));
 }
 
-function isValid(f: PoseFrame): f is PoseFrame & { landmarks: readonly Landmark[] } {
+type ValidFrame = PoseFrame & { landmarks: readonly Landmark[] };
+
+function isValid(f: PoseFrame): f is ValidFrame {
   return f.landmarks !== null && f.landmarks.length >= BLAZEPOSE_LANDMARKS.length;
 }
 
 /** Index of the last valid frame with t ≤ s (binary search over valid frames), or -1. */
-function lastAtOrBefore(valid: readonly PoseFrame[], s: number): number {
+function lastAtOrBefore(valid: readonly ValidFrame[], s: number): number {
   let lo = 0;
   let hi = valid.length - 1;
   let ans = -1;
@@ -67,7 +69,7 @@ export function buildFeatureWindow(
   const last = frames[frames.length - 1];
   if (!last) return null;
   const end = endT ?? last.t;
-  let valid = frames.filter((f) => isValid(f) && f.t <= end + 1e-9);
+  let valid = frames.filter(isValid).filter((f) => f.t <= end + 1e-9);
   // A long gap means the person left (or the camera cut away): only the stretch since counts.
   for (let i = valid.length - 1; i > 0; i--) {
     if ((valid[i]?.t ?? 0) - (valid[i - 1]?.t ?? 0) > maxGap) {

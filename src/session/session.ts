@@ -6,6 +6,7 @@ import {
   PROTOCOL_VERSION,
   type ClientMessage,
   type ErrorCode,
+  type RepRecordMessage,
   type ServerMessage,
   type SystemPayload,
   type WorkoutPayload,
@@ -18,7 +19,22 @@ import type { Logger } from '../log.ts';
 import type { RgbFrame } from '../media/frame.ts';
 import { decodeImageFrame, FrameDecodeError } from '../media/image-decoder.ts';
 import type { DropReason, EndReason, Metrics, Transport } from '../metrics/metrics.ts';
-import type { SessionAnalyzerPort } from './analyzer-port.ts';
+import type { AnalyzerSnapshot, SessionAnalyzerPort } from './analyzer-port.ts';
+
+/** A session's counted state, for resume on another connection or pod (src/session/resume-service.ts). */
+export interface SessionState {
+  /** Wall-clock start (epoch ms): pods share it, unlike performance.now(). */
+  startedAtMs: number;
+  framesReceived: number;
+  framesAnalyzed: number;
+  analyzer: AnalyzerSnapshot;
+}
+
+/** Told when the session's record changes, so it can be stored; must return at once (it runs on the frame path). */
+export interface SessionRecorder {
+  repCompleted(session: Session, rep: RepRecordMessage | undefined): void;
+  reset(session: Session): void;
+}
 
 export interface SessionDeps {
   config: Config;
@@ -31,6 +47,9 @@ export interface SessionDeps {
   exercises: readonly string[];
   /** Delivers one message to the client; returns false when the client is too slow to take it. */
   send: (msg: ServerMessage) => boolean;
+  /** The id of a resumed session; a new session gets a fresh one. */
+  id?: string;
+  recorder?: SessionRecorder;
 }
 
 type Job = ({ kind: 'encoded'; payload: string; arrivalMs: number } | { kind: 'decoded'; frame: RgbFrame }) & {
@@ -47,9 +66,13 @@ type StageTimes = Partial<Record<'decode' | 'wait' | 'pose' | 'inference' | 'cla
  * (the replaced frame is counted as dropped), so nothing queues without bound.
  */
 export class Session {
-  readonly id = randomUUID();
+  readonly id: string;
   private readonly log: Logger;
   private startedMs = performance.now();
+  private startedAtMs = Date.now();
+  private lastReps = 0;
+  /** Unlike startedMs, not moved by reset. */
+  private readonly openedMs = performance.now();
   private framesReceived = 0;
   private framesAnalyzed = 0;
   private pending: Job | null = null;
@@ -65,6 +88,7 @@ export class Session {
   private readonly idle: Set<() => void> = new Set();
 
   constructor(private readonly deps: SessionDeps) {
+    this.id = deps.id ?? randomUUID();
     this.log = deps.logger.child({ sessionId: this.id, transport: deps.transport });
     deps.metrics.sessionsActive.inc({ transport: deps.transport });
     this.log.info('session opened');
@@ -72,6 +96,32 @@ export class Session {
 
   get frameCount(): number {
     return this.framesReceived;
+  }
+
+  get transport(): Transport {
+    return this.deps.transport;
+  }
+
+  state(): SessionState {
+    return {
+      startedAtMs: this.startedAtMs,
+      framesReceived: this.framesReceived,
+      framesAnalyzed: this.framesAnalyzed,
+      analyzer: this.deps.analyzer.snapshot(),
+    };
+  }
+
+  /** Continues a session from its stored state: counts, and a clock that goes on from where it was. */
+  restoreState(state: SessionState): void {
+    this.deps.analyzer.restore(state.analyzer);
+    this.framesReceived = state.framesReceived;
+    this.framesAnalyzed = state.framesAnalyzed;
+    this.startedAtMs = state.startedAtMs;
+    // Session time keeps running through the disconnect (rests between sets count), and never goes back.
+    const elapsedMs = Math.max(Date.now() - state.startedAtMs, (state.analyzer.lastT ?? 0) * 1000);
+    this.startedMs = performance.now() - elapsedMs;
+    this.lastExercise = this.deps.analyzer.exercise;
+    this.lastReps = state.analyzer.trackers.find((t) => t.exercise === this.lastExercise)?.reps.length ?? 0;
   }
 
   /** The `system` message a client gets on connect. */
@@ -117,6 +167,9 @@ export class Session {
         return;
       case 'landmarks':
         this.submitLandmarks(msg.payload, arrivalMs);
+        return;
+      case 'resume':
+        // The connection owns resume: it swaps the session (ClientConnection.resume).
         return;
       case 'set_exercise':
         try {
@@ -213,6 +266,7 @@ export class Session {
             maxPixels: config.maxFramePixels,
             maxDimension: config.maxFrameDimension,
             maxSide: config.poseInputMaxSide,
+            timeoutSeconds: config.frameDecodeTimeoutS,
           },
           job.arrivalMs,
         );
@@ -223,11 +277,11 @@ export class Session {
         return;
       }
       stages.decode = performance.now() - startedMs;
-      metrics.decodeTime.observe(stages.decode / 1000);
     } else {
       frame = job.frame;
       if (frame.decodedMs !== undefined) stages.decode = frame.decodedMs - frame.arrivalMs;
     }
+    if (stages.decode !== undefined) metrics.decodeTime.observe({ transport: this.deps.transport }, stages.decode / 1000);
     if (this.closed) return;
 
     let landmarks: Landmark[] | null;
@@ -267,6 +321,10 @@ export class Session {
     const analyzeStart = performance.now();
     const analysis = analyzer.update({ t, landmarks, aspect });
     stages.analyze = performance.now() - analyzeStart;
+    if (analysis.rep_completed !== undefined || (analysis.exercise === this.lastExercise && analysis.reps > this.lastReps)) {
+      this.deps.recorder?.repCompleted(this, analysis.rep_completed);
+    }
+    this.lastReps = analysis.reps;
     if (analysis.classify_ms !== undefined) stages.classify = analysis.classify_ms;
     this.framesAnalyzed++;
     if (analysis.exercise !== this.lastExercise && analysis.exercise !== null) {
@@ -311,12 +369,15 @@ export class Session {
     this.framesReceived = 0;
     this.framesAnalyzed = 0;
     this.startedMs = performance.now();
+    this.startedAtMs = Date.now();
+    this.lastReps = 0;
     this.lastExercise = null;
     this.clientClockOffsetMs = undefined;
     this.lastEmittedArrivalMs = -Infinity;
     this.smoother.reset();
     this.deps.analyzer.reset();
     this.deps.pool.resetStream(this.id);
+    this.deps.recorder?.reset(this);
     this.deps.send(this.systemMessage('reset', 'Session reset'));
   }
 
@@ -336,6 +397,7 @@ export class Session {
     this.deps.pool.releaseStream(this.id);
     this.deps.metrics.sessionsActive.dec({ transport: this.deps.transport });
     this.deps.metrics.sessionsEnded.inc({ transport: this.deps.transport, reason });
+    this.deps.metrics.sessionDuration.observe({ transport: this.deps.transport }, (performance.now() - this.openedMs) / 1000);
     this.log.info({ reason, frames: this.framesReceived, analyzed: this.framesAnalyzed }, 'session closed');
   }
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import type { ErrorCode } from '../../signaling/index.ts';
 import type { Metrics, Transport } from '../metrics/metrics.ts';
 import type { SessionAnalyzerPort } from '../session/analyzer-port.ts';
+import type { ResumeService } from '../session/resume-service.ts';
 import type { Authenticator, AuthRejectReason } from './auth.ts';
 
 /** What every transport needs from the composition root (src/app.ts). */
@@ -20,6 +21,8 @@ export interface AppContext {
   auth: Authenticator;
   /** Counts a refused connection (fixed reasons only). */
   onAuthReject: (reason: AuthRejectReason) => void;
+  /** Records sessions in the history store and hands dropped ones over on `resume`. */
+  resume: ResumeService;
   /** Registers a live connection so drain can send summaries and close it. */
   track: (conn: { drain: () => void; close: () => void; transport: Transport }) => () => void;
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { humanModelsDir } from '../infer/model-files.ts';
 import type { Metrics } from '../metrics/metrics.ts';
+import { HISTORY_API_PREFIX } from './history-api.ts';
 
 export interface HttpState {
   /** Models loaded and not draining. */
@@ -10,6 +11,8 @@ export interface HttpState {
   readinessDetail: () => string;
   metrics: Metrics;
   webDemoDir: string;
+  /** The workout history API under /api/sessions (history-api.ts). */
+  historyApi?: (req: IncomingMessage, res: ServerResponse, url: URL) => void;
 }
 
 const MIME: Readonly<Record<string, string>> = {
@@ -96,6 +99,10 @@ export function createHttpHandler(state: HttpState): (req: IncomingMessage, res:
           (err: Error) => text(res, 500, err.message),
         );
         return;
+    }
+    if (state.historyApi && (url.pathname === HISTORY_API_PREFIX || url.pathname.startsWith(`${HISTORY_API_PREFIX}/`))) {
+      state.historyApi(req, res, url);
+      return;
     }
     if (url.pathname.startsWith('/pose-models/')) {
       if (!servePoseModel(url.pathname, res)) text(res, 404, 'not found');

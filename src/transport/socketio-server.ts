@@ -18,7 +18,7 @@ import { CallError, WebRtcCall } from './webrtc-call.ts';
 
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
-const LEGACY_EVENTS = ['frame', 'reset', 'get_summary', 'set_exercise'] as const;
+const LEGACY_EVENTS = ['frame', 'reset', 'get_summary', 'set_exercise', 'resume'] as const;
 
 /**
  * socket.io on the shared HTTP server: legacy events named after the message types, and WebRTC
@@ -26,7 +26,8 @@ const LEGACY_EVENTS = ['frame', 'reset', 'get_summary', 'set_exercise'] as const
  */
 export class SocketIoEndpoint {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
-  private redisClients: { close: () => Promise<void> }[] = [];
+  private redisClients: { isReady: boolean; close: () => Promise<void>; destroy: () => void }[] = [];
+  private closing = false;
 
   constructor(
     private readonly ctx: AppContext,
@@ -76,8 +77,10 @@ export class SocketIoEndpoint {
     conn.greet();
     const calls = this.acceptCalls(socket);
     socket.on('disconnect', (reason) => {
-      conn.close(reason === 'transport close' || reason === 'client namespace disconnect' ? 'client_closed' : 'failed');
-      for (const call of calls) void call.hangup();
+      // Only the client's own disconnect() ends the workout; a dropped transport keeps it resumable.
+      const disposition = reason === 'client namespace disconnect' ? 'finish' : 'park';
+      conn.close(reason === 'transport close' || reason === 'client namespace disconnect' ? 'client_closed' : 'failed', disposition);
+      for (const call of calls) void call.hangup('client_closed', disposition);
     });
   }
 
@@ -149,25 +152,46 @@ export class SocketIoEndpoint {
 
   /**
    * Shares this namespace with the other instances through Redis (broadcasts, rooms, fetchSockets).
-   * Each client's session stays on the pod it connected to; see docs/deploy.md on transports.
+   * Each client's session stays on the pod it connected to; see docs/deploy.md on transports. Start-up
+   * does not wait for Redis: the adapter goes in once both connections answer (clients that arrive
+   * before that stay reachable only on this pod).
    */
-  async useRedis(url: string): Promise<void> {
+  useRedis(url: string): void {
     const pub = createClient({ url });
     const sub = pub.duplicate();
     for (const client of [pub, sub]) {
-      // Without a listener a lost connection would throw; node-redis reconnects by itself.
-      client.on('error', (err: Error) => this.ctx.logger.warn({ err: err.message }, 'redis connection error'));
+      // Without a listener a lost connection would throw; node-redis reconnects by itself. One line per outage, not per retry.
+      let reported = false;
+      client.on('error', (err: Error) => {
+        if (!reported) this.ctx.logger.warn({ err: err.message }, 'redis connection lost; reconnecting');
+        reported = true;
+      });
+      client.on('ready', () => {
+        if (reported) this.ctx.logger.info('redis reconnected');
+        reported = false;
+      });
     }
     this.redisClients = [pub, sub];
-    await Promise.all([pub.connect(), sub.connect()]);
-    this.io.adapter(createAdapter(pub, sub));
-    this.ctx.logger.info('socket.io shares its namespace through Redis');
+    Promise.all([pub.connect(), sub.connect()]).then(
+      () => {
+        if (this.closing) return;
+        this.io.adapter(createAdapter(pub, sub));
+        this.ctx.logger.info('socket.io shares its namespace through Redis');
+      },
+      (err: Error) => {
+        if (!this.closing) this.ctx.logger.error({ err: err.message }, 'could not connect to Redis');
+      },
+    );
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    // The adapter unsubscribes on close; with Redis away that would wait for a reconnect forever.
+    const [live, away] = [this.redisClients.filter((c) => c.isReady), this.redisClients.filter((c) => !c.isReady)];
+    for (const client of away) client.destroy();
     await new Promise<void>((resolve) => {
       void this.io.close(() => resolve());
     });
-    await Promise.allSettled(this.redisClients.map((client) => client.close()));
+    await Promise.allSettled(live.map((client) => client.close()));
   }
 }

@@ -4,7 +4,7 @@ import { MediaError } from '../media/webrtc/media-error.ts';
 import { WebRtcPeer } from '../media/webrtc/webrtc-peer.ts';
 import type { EndReason } from '../metrics/metrics.ts';
 import type { AppContext } from './app-context.ts';
-import { ClientConnection } from './client-connection.ts';
+import { ClientConnection, type Disposition } from './client-connection.ts';
 
 export class CallError extends Error {
   constructor(
@@ -30,6 +30,8 @@ export class WebRtcCall {
   private conn: ClientConnection | undefined;
   private peer: WebRtcPeer | undefined;
   private endReason: EndReason = 'client_closed';
+  /** Unset: decided from the end reason (ClientConnection.close). */
+  private endDisposition: Disposition | undefined;
   private ended = false;
   private untrackStats: (() => void) | undefined;
 
@@ -101,7 +103,7 @@ export class WebRtcCall {
         },
       );
     } catch (err) {
-      conn.close('failed');
+      conn.close('failed', 'finish');
       if (err instanceof MediaError) throw new CallError(isErrorCode(err.code) ? err.code : 'NEGOTIATION_FAILED', err.message);
       throw err;
     }
@@ -130,7 +132,8 @@ export class WebRtcCall {
   }
 
   /** Hang up: the summary goes out on the data channel first, then everything is released. */
-  async hangup(reason: EndReason = 'client_closed'): Promise<void> {
+  async hangup(reason: EndReason = 'client_closed', disposition?: Disposition): Promise<void> {
+    this.endDisposition = disposition;
     if (this.conn && this.peer?.dataChannelOpen) {
       this.peer.send(JSON.stringify(this.conn.session.summaryMessage()));
       await this.peer.flush();
@@ -144,7 +147,7 @@ export class WebRtcCall {
     if (this.ended) return;
     this.ended = true;
     this.untrackStats?.();
-    this.conn?.close(this.endReason);
+    this.conn?.close(this.endReason, this.endDisposition);
     this.onEnded(this);
   }
 }

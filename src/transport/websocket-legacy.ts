@@ -85,7 +85,8 @@ export class LegacyWebSocketEndpoint {
     // Text is what the protocol speaks; a binary frame is read as UTF-8 and fails parsing if it is not JSON.
     ws.on('message', (data) => conn.onMessage(rawDataToText(data)));
     conn.greet();
-    ws.on('close', (code) => conn.close(code === 1009 ? 'oversize' : 'client_closed'));
+    // A normal close (1000) ends the workout; any other (1006: the network dropped) keeps it resumable.
+    ws.on('close', (code) => conn.close(code === 1009 ? 'oversize' : 'client_closed', code === 1000 || code === 1009 ? 'finish' : 'park'));
     ws.on('error', (err) => {
       this.ctx.logger.info({ sessionId: conn.session.id, err: err.message }, 'websocket error; closing');
       conn.close(err.message.includes('Max payload') ? 'oversize' : 'failed');

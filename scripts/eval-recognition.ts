@@ -1,0 +1,174 @@
+/**
+ * Clip-level exercise recognition under leave-one-source-out cross-validation (`npm run eval`):
+ * for each source repository of ../shared/clips, a model is trained (as scripts/train.ts does,
+ * fewer epochs) on everything but that source — its clips and its landmark datasets — and tested
+ * on that source's clips. Prints per-class accuracy, the confusion matrix, which classes rest on
+ * synthetic data only, and the committed default model's cost per decision; writes
+ * bench-results/recognition.json.
+ *
+ * Usage: npm run eval, or tsx scripts/eval-recognition.ts [--epochs 10 --per-class 150 --seed 7]
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_MODEL_DIR, ExerciseClassifier } from '../src/recognition/exercise-classifier.ts';
+import { FeatureWindowBuffer } from '../src/recognition/feature-window.ts';
+import { REPO_ROOT, SHARED_DIR } from './clips-manifest.ts';
+import {
+  buildDataset,
+  classifyClip,
+  classNames,
+  CONTRACT,
+  IDLE_CLASS,
+  idleSequences,
+  loadClipSequences,
+  loadDatasetSequences,
+  syntheticSequences,
+  trainModel,
+  useTrainingBackend,
+  type Sequence,
+} from './train.ts';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+interface ClipResult {
+  clip: string;
+  source: string;
+  label: string;
+  predicted: string | null;
+  correct: boolean;
+  /** Whether the fold's training data held real (non-synthetic) examples of the clip's class. */
+  realInTraining: boolean;
+}
+
+const pct = (n: number, d: number): string => (d ? `${((100 * n) / d).toFixed(1)}%` : '—');
+
+async function costPerDecision(): Promise<Record<string, number> | null> {
+  if (!existsSync(join(DEFAULT_MODEL_DIR, 'metadata.json'))) return null;
+  const classifier = await ExerciseClassifier.load(DEFAULT_MODEL_DIR);
+  const seq = loadClipSequences(classifier.classes).find((s) => s.frames.length > 300);
+  if (!seq) return null;
+  const buffer = new FeatureWindowBuffer(classifier.metadata.input);
+  const times: number[] = [];
+  let lastDecision = -Infinity;
+  for (const f of seq.frames) {
+    buffer.push(f);
+    if (f.t - lastDecision < 0.2) continue;
+    lastDecision = f.t;
+    const t0 = performance.now();
+    const w = buffer.window();
+    if (w) classifier.predict(w);
+    if (w) times.push(performance.now() - t0);
+  }
+  classifier.close();
+  const warm = times.slice(5).sort((a, b) => a - b);
+  const q = (p: number) => warm[Math.min(warm.length - 1, Math.floor(p * warm.length))] ?? NaN;
+  return {
+    decisions: warm.length,
+    mean_ms: Number((warm.reduce((a, b) => a + b, 0) / Math.max(1, warm.length)).toFixed(3)),
+    p50_ms: Number(q(0.5).toFixed(3)),
+    p95_ms: Number(q(0.95).toFixed(3)),
+  };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(SHARED_DIR, 'clips', 'manifest.csv'))) {
+    console.log(`[skip] recognition eval: ../shared is absent (${SHARED_DIR})`);
+    return;
+  }
+  const epochs = Number(arg('epochs', '10'));
+  const windowsPerClass = Number(arg('per-class', '150'));
+  const seed = Number(arg('seed', '7'));
+  const backend = await useTrainingBackend();
+  const classes = classNames();
+  const clips = loadClipSequences(classes);
+  if (clips.length === 0) {
+    console.log('[skip] recognition eval: no cached landmark sequences (run `npm run extract`)');
+    return;
+  }
+  const datasets = loadDatasetSequences(classes);
+  const synthetic = [...syntheticSequences(classes, 6, seed), ...idleSequences(18, seed + 1)];
+  const sources = [...new Set(clips.map((c) => c.source))].sort();
+  const results: ClipResult[] = [];
+  const t0 = Date.now();
+  console.log(`recognition LOSO: ${clips.length} clips, ${sources.length} sources, ${datasets.length} dataset sequences, backend ${backend}, ${epochs} epochs × ${windowsPerClass} windows/class`);
+  for (const [k, source] of sources.entries()) {
+    const train: Sequence[] = [...clips, ...datasets].filter((s) => s.source !== source).concat(synthetic);
+    const test = clips.filter((s) => s.source === source);
+    const data = buildDataset(train, classes, CONTRACT, windowsPerClass, seed + 2 + k);
+    const model = await trainModel(data, CONTRACT, classes.length, { epochs, seed: seed + k, batchSize: 128, learningRate: 4e-3 });
+    const realLabels = new Set(train.filter((s) => s.kind !== 'synthetic').map((s) => s.label));
+    let right = 0;
+    for (const seq of test) {
+      const { index } = classifyClip(model, seq, classes, CONTRACT);
+      const predicted = index >= 0 ? (classes[index] ?? null) : null;
+      const correct = predicted === seq.label;
+      if (correct) right++;
+      results.push({ clip: seq.id, source, label: seq.label, predicted, correct, realInTraining: realLabels.has(seq.label) });
+    }
+    model.dispose();
+    console.log(`  fold ${k + 1}/${sources.length} hold out ${source}: ${right}/${test.length} clips (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+
+  const labels = [...new Set(results.map((r) => r.label))].sort();
+  const perClass: Record<string, { clips: number; correct: number; accuracy: number; realInTrainingClips: number; realInTrainingCorrect: number; sources: number }> = {};
+  for (const l of labels) {
+    const rs = results.filter((r) => r.label === l);
+    const real = rs.filter((r) => r.realInTraining);
+    perClass[l] = {
+      clips: rs.length,
+      correct: rs.filter((r) => r.correct).length,
+      accuracy: Number((rs.filter((r) => r.correct).length / rs.length).toFixed(3)),
+      realInTrainingClips: real.length,
+      realInTrainingCorrect: real.filter((r) => r.correct).length,
+      sources: new Set(rs.map((r) => r.source)).size,
+    };
+  }
+  const predictedLabels = [...new Set(results.map((r) => r.predicted ?? '(none)'))].sort();
+  const confusion: Record<string, Record<string, number>> = {};
+  for (const r of results) {
+    const row = (confusion[r.label] ??= {});
+    const p = r.predicted ?? '(none)';
+    row[p] = (row[p] ?? 0) + 1;
+  }
+  const realAll = new Set([...clips, ...datasets].map((s) => s.label));
+  const syntheticOnly = classes.filter((c) => c !== IDLE_CLASS && !realAll.has(c));
+  const eligible = results.filter((r) => r.realInTraining);
+  const overall = {
+    clips: results.length,
+    top1: Number((results.filter((r) => r.correct).length / results.length).toFixed(3)),
+    clipsWithRealTrainingData: eligible.length,
+    top1WithRealTrainingData: Number((eligible.filter((r) => r.correct).length / Math.max(1, eligible.length)).toFixed(3)),
+    folds: sources.length,
+    epochs,
+    windowsPerClass,
+  };
+  const cost = await costPerDecision();
+
+  console.log('\nper class (clip-level top-1, leave-one-source-out)');
+  console.log(`${'class'.padEnd(28)} ${'clips'.padStart(5)} ${'top-1'.padStart(7)} ${'sources'.padStart(7)}  real-in-training`);
+  for (const l of labels) {
+    const p = perClass[l];
+    if (!p) continue;
+    console.log(`${l.padEnd(28)} ${String(p.clips).padStart(5)} ${pct(p.correct, p.clips).padStart(7)} ${String(p.sources).padStart(7)}  ${p.realInTrainingCorrect}/${p.realInTrainingClips}`);
+  }
+  console.log(`\noverall: ${pct(results.filter((r) => r.correct).length, results.length)} of ${results.length} clips; on clips whose class had real data in the fold's training: ${pct(eligible.filter((r) => r.correct).length, eligible.length)} of ${eligible.length}`);
+  console.log('\nconfusion (rows: true, columns: predicted)');
+  const short = (s: string) => s.slice(0, 9);
+  console.log(`${''.padEnd(22)}${predictedLabels.map((p) => short(p).padStart(10)).join('')}`);
+  for (const l of labels) console.log(`${l.slice(0, 21).padEnd(22)}${predictedLabels.map((p) => String(confusion[l]?.[p] ?? '.').padStart(10)).join('')}`);
+  console.log(`\nsynthetic-only classes (${syntheticOnly.length}): ${syntheticOnly.join(', ')}`);
+  if (cost) console.log(`cost per decision (default model, feature window + predict): mean ${cost.mean_ms} ms, p95 ${cost.p95_ms} ms over ${cost.decisions} decisions`);
+
+  const out = { generated: new Date().toISOString(), backend, overall, perClass, confusion, syntheticOnly, costPerDecision: cost, clips: results };
+  mkdirSync(join(REPO_ROOT, 'bench-results'), { recursive: true });
+  writeFileSync(join(REPO_ROOT, 'bench-results', 'recognition.json'), `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`\nwrote bench-results/recognition.json (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
