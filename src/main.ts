@@ -1,8 +1,9 @@
 /** Process entry: config, logger, app; SIGTERM drains. */
-import { listExercises, SessionAnalyzer } from './analysis/index.ts';
+import { listExercises } from './analysis/index.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { createLogger } from './log.ts';
+import { createRecognizingAnalyzerFactory } from './recognition/recognizing-analyzer.ts';
 
 function configOrExit(): ReturnType<typeof loadConfig> {
   try {
@@ -18,9 +19,16 @@ function configOrExit(): ReturnType<typeof loadConfig> {
 
 const config = configOrExit();
 const logger = createLogger(config.logLevel);
+// The exercise classifier (WORKOUT_MODEL_PATH, else the bundled default); a bad model stops the start
+// with a message naming the problem.
+const recognition = await createRecognizingAnalyzerFactory(config.workoutModelPath).catch((err: Error) => {
+  logger.fatal({ err: err.message, modelPath: config.workoutModelPath || 'default' }, '❌ Could not load model');
+  process.exit(1);
+});
+logger.info({ model: recognition.classifier.metadata.name, classes: recognition.supportedExercises }, 'exercise classifier loaded');
 const app = createApp(config, {
   logger,
-  createAnalyzer: () => new SessionAnalyzer(),
+  createAnalyzer: recognition,
   exercises: listExercises(),
 });
 

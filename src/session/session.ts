@@ -325,7 +325,10 @@ export class Session {
       this.deps.recorder?.repCompleted(this, analysis.rep_completed);
     }
     this.lastReps = analysis.reps;
-    if (analysis.classify_ms !== undefined) stages.classify = analysis.classify_ms;
+    if (analysis.classify_ms !== undefined) {
+      stages.classify = analysis.classify_ms;
+      metrics.classifyTime.observe(analysis.classify_ms / 1000);
+    }
     this.framesAnalyzed++;
     if (analysis.exercise !== this.lastExercise && analysis.exercise !== null) {
       this.log.info(`🏃 Exercise detected: ${analysis.exercise} (confidence: ${analysis.confidence.toFixed(2)})`);

@@ -14,7 +14,7 @@ export const DEFAULT_OFFER_LIMITS: Readonly<OfferLimits> = Object.freeze({
 });
 
 export interface ValidatedOffer {
-  /** The video codecs we can decode that the offer lists, in the offer's preference order. */
+  /** The video codecs we can decode that the offer lists, in the offer's preference order; empty for a data-channel-only offer (edge mode). */
   videoCodecs: VideoCodec[];
 }
 
@@ -66,7 +66,10 @@ export function validateOffer(sdp: unknown, limits: OfferLimits = DEFAULT_OFFER_
       if (codec && !videoCodecs.includes(codec)) videoCodecs.push(codec);
     }
   }
-  if (videoCodecs.length === 0)
+  // Edge mode: a data channel alone (the browser runs pose and sends landmarks; no video leaves it).
+  const hasVideo = sections.some(([mLine]) => mLine!.startsWith('m=video '));
+  const dataOnly = !hasVideo && sections.some(([mLine]) => mLine!.startsWith('m=application ') && mLine!.includes('DTLS/SCTP'));
+  if (videoCodecs.length === 0 && !dataOnly)
     throw new MediaError('NO_SUPPORTED_CODEC', 'offer has no video m-line with VP8 or H.264');
   return { videoCodecs };
 }

@@ -149,6 +149,8 @@ export class WebRtcPeer {
   private mediaSsrc: number | undefined;
   private firstFrameSeen = false;
   private lastRtpMs = 0;
+  /** False for a data-channel-only call (edge mode): no video timers, the data channel keeps it alive. */
+  private expectVideo = true;
   private rateWindow = { startMs: 0, bytes: 0 };
   private failed = false;
   private closePromise: Promise<void> | undefined;
@@ -176,7 +178,7 @@ export class WebRtcPeer {
     if (typeof offer !== 'string' && offer.type !== 'offer') {
       throw new MediaError('SDP_INVALID', `expected an offer, got ${String(offer.type)}`);
     }
-    validateOffer(sdp, { ...DEFAULT_OFFER_LIMITS, ...options.offerLimits });
+    const { videoCodecs } = validateOffer(sdp, { ...DEFAULT_OFFER_LIMITS, ...options.offerLimits });
     const pc = new RTCPeerConnection({
       codecs: { audio: [], video: [useVP8(), useH264()] },
       iceServers: (options.iceServers ?? []).map(toWeriftIceServer),
@@ -185,6 +187,7 @@ export class WebRtcPeer {
       icePortRange: options.icePortRange,
     });
     const peer = new WebRtcPeer(pc, options, handlers);
+    peer.expectVideo = videoCodecs.length > 0;
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp });
       await pc.setLocalDescription(await pc.createAnswer());
@@ -352,7 +355,7 @@ export class WebRtcPeer {
       this.stopTimer(this.iceTimer);
       this.stopTimer(this.dtlsTimer);
       this.iceTimer = this.dtlsTimer = undefined;
-      if (!this.firstFrameSeen && !this.firstFrameTimer) {
+      if (this.expectVideo && !this.firstFrameSeen && !this.firstFrameTimer) {
         this.firstFrameTimer = this.startTimer(
           this.options.firstFrameTimeoutMs ?? DEFAULTS.firstFrameTimeoutMs,
           () => this.fail('FIRST_FRAME_TIMEOUT', 'no video frame decoded in time'),
@@ -503,6 +506,7 @@ export class WebRtcPeer {
     this.subscribe(
       channel.onMessage.subscribe((data) => {
         if (this.closePromise) return;
+        if (!this.expectVideo) this.lastRtpMs = performance.now();
         const text = typeof data === 'string' ? data : data.toString('utf8');
         this.callHandler('onDataChannelMessage', () => this.handlers.onDataChannelMessage?.(text));
       }),
@@ -513,6 +517,11 @@ export class WebRtcPeer {
   private onChannelOpen(): void {
     if (this.channelOpened || this.closePromise) return;
     this.channelOpened = true;
+    if (!this.expectVideo) {
+      // Edge mode: the client's landmarks are its heartbeat.
+      this.lastRtpMs = performance.now();
+      this.watchMedia();
+    }
     this.callHandler('onDataChannelOpen', () => this.handlers.onDataChannelOpen?.());
   }
 

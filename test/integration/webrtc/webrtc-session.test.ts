@@ -6,6 +6,8 @@ import { connectIo, sleep, type IoClient } from '../../helpers/clients.ts';
 import { DEFAULT_PERSON_CLIP, findClip } from '../../helpers/clips.ts';
 import { RtpSender, type SenderCodec } from '../../helpers/rtp-sender.ts';
 import { startServer } from '../../helpers/server.ts';
+import { generateExercise } from '../../helpers/motion-generator.ts';
+import { RTCPeerConnection } from 'werift';
 
 const clip = findClip(DEFAULT_PERSON_CLIP);
 
@@ -28,7 +30,7 @@ describe('WebRTC: socket.io signaling, video in, results on the data channel', (
   let sender: RtpSender | undefined;
 
   beforeAll(async () => {
-    app = await startServer({ iceAdditionalHostAddresses: ['127.0.0.1'], firstFrameTimeoutMs: 15_000 });
+    app = await startServer({ iceAdditionalHostAddresses: ['127.0.0.1'], firstFrameTimeoutMs: 15_000, rateLimitPerSecond: 5000, rateLimitBurst: 5000 });
   });
   afterEach(async () => {
     await sender?.close();
@@ -79,6 +81,30 @@ describe('WebRTC: socket.io signaling, video in, results on the data channel', (
     expect(ffmpegChildren()).toBe(0);
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     expect(metrics).toMatch(/workout_frames_analyzed_total\{transport="webrtc"\} [1-9]/);
+  });
+
+  it('edge mode: a data-channel-only call carries landmarks in and results out, no video', async () => {
+    io = await connectIo(app.url);
+    const pc = new RTCPeerConnection({ iceServers: [], iceUseIpv6: false, bundlePolicy: 'max-bundle', iceAdditionalHostAddresses: ['127.0.0.1'] });
+    const channel = pc.createDataChannel('workout');
+    const received: ServerMessage[] = [];
+    channel.onMessage.subscribe((d) => received.push(serverMessageSchema.parse(JSON.parse(String(d)))));
+    await pc.setLocalDescription(await pc.createOffer());
+    const answer = (await io.socket.emitWithAck('offer', { type: 'offer', sdp: pc.localDescription!.sdp })) as { type: 'answer'; sdp: string };
+    expect(answer.type).toBe('answer');
+    await pc.setRemoteDescription(answer);
+    for (let i = 0; i < 100 && channel.readyState !== 'open'; i++) await sleep(100);
+    expect(channel.readyState).toBe('open');
+    channel.send(JSON.stringify({ type: 'set_exercise', payload: { exercise: 'squat' } }));
+    const frames = generateExercise('squat', { reps: 2, fps: 30, seed: 5 });
+    for (const [i, f] of frames.entries()) {
+      channel.send(JSON.stringify({ type: 'landmarks', payload: { landmarks: f.landmarks, width: 640, height: 360, timestamp_ms: f.t * 1000 } }));
+      if (i % 20 === 0) await sleep(10);
+    }
+    for (let i = 0; i < 100 && !received.some((m) => m.type === 'workout' && m.payload.reps === 2); i++) await sleep(100);
+    expect(received[0]?.type).toBe('system');
+    expect(received.some((m) => m.type === 'workout' && m.payload.reps === 2)).toBe(true);
+    await pc.close();
   });
 
   it('answers bad offers through the ack with a protocol error code', async () => {

@@ -45,6 +45,13 @@ describe('offer validation', () => {
     expect(codeOf(() => validateOffer(foreign))).toBe('NO_SUPPORTED_CODEC');
   });
 
+  it('accepts a data-channel-only offer (edge mode) with no video codecs', () => {
+    const dataOnly = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n';
+    expect(validateOffer(dataOnly).videoCodecs).toEqual([]);
+    const audioOnly = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
+    expect(codeOf(() => validateOffer(audioOnly))).toBe('NO_SUPPORTED_CODEC');
+  });
+
   it('enforces the size and m-line limits before parsing', () => {
     const limits = { maxBytes: 1024, maxMediaSections: 3 };
     expect(codeOf(() => validateOffer(offer(['VP8']) + `a=x:${'y'.repeat(2000)}\r\n`, limits))).toBe(
