@@ -162,6 +162,7 @@ export const summaryPayloadSchema = z.object({
   sets: z.number().int().min(0).optional(),
   reps: z.array(repRecordSchema).optional(),
   session_id: z.string().optional(),
+  analyzed_frames: z.number().int().min(0).optional(),
 });
 export type SummaryPayload = z.infer<typeof summaryPayloadSchema>;
 

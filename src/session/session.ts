@@ -201,7 +201,12 @@ export class Session {
   }
 
   summaryMessage(): ServerMessage {
-    return { type: 'summary', payload: { ...this.deps.analyzer.summary(), session_id: this.id } };
+    const summary = this.deps.analyzer.summary();
+    // total_frames counts what the client sent, like the live frame_count; the analyzer's own count is analyzed_frames.
+    return {
+      type: 'summary',
+      payload: { ...summary, total_frames: Math.max(summary.total_frames, this.framesReceived), analyzed_frames: summary.total_frames, session_id: this.id },
+    };
   }
 
   sendError(code: ErrorCode, detail?: string): void {
