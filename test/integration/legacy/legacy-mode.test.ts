@@ -148,7 +148,9 @@ describe('legacy mode (plain WebSocket /ws/workout/ and socket.io)', () => {
     expect(await log.errorCode(log.messages.length - 1)).toBe('INVALID_FRAME');
     socket.emit('get_summary');
     const summary = await log.waitFor((m) => m.type === 'summary');
-    expect(summary.type === 'summary' && summary.payload.total_frames).toBe(10);
+    // 11 frames received (the bad one included), 10 analysed.
+    expect(summary.type === 'summary' && summary.payload.total_frames).toBe(11);
+    expect(summary.type === 'summary' && summary.payload.analyzed_frames).toBe(10);
     expect(log.invalid).toEqual([]);
     socket.disconnect();
   });
