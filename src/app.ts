@@ -69,6 +69,8 @@ export function createApp(config: Config, deps: AppDeps): App {
   const connections = new Set<TrackedConnection>();
   // The session cap counts WebSocket and socket.io connections: a WebRTC call rides on its socket.io one.
   let capped = 0;
+  /** Open connections per client address (MAX_SESSIONS_PER_ADDRESS). */
+  const perAddressCounts = new Map<string, number>();
   const atCap = (): boolean => config.maxSessions > 0 && capped >= config.maxSessions;
   metrics.sessionLimit.set(config.maxSessions);
 
@@ -111,10 +113,18 @@ export function createApp(config: Config, deps: AppDeps): App {
     isDraining: () => draining,
     auth,
     resume,
-    admit: () => {
-      const refusal = draining ? 'SERVER_DRAINING' : atCap() ? 'SESSION_LIMIT' : undefined;
+    admit: (address) => {
+      const perAddress = perAddressCounts.get(address) ?? 0;
+      const overAddressCap = config.maxSessionsPerAddress > 0 && perAddress >= config.maxSessionsPerAddress;
+      const refusal = draining ? 'SERVER_DRAINING' : atCap() || overAddressCap ? 'SESSION_LIMIT' : undefined;
       if (refusal) metrics.reject(refusal);
+      else perAddressCounts.set(address, perAddress + 1);
       return refusal;
+    },
+    leave: (address) => {
+      const n = (perAddressCounts.get(address) ?? 0) - 1;
+      if (n > 0) perAddressCounts.set(address, n);
+      else perAddressCounts.delete(address);
     },
     onAuthReject: (reason) => {
       metrics.authRejections.inc({ reason });

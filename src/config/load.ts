@@ -26,6 +26,7 @@ export const ENV_MAP: Readonly<Record<string, keyof Config>> = {
   MAX_FRAME_DIMENSION: 'maxFrameDimension',
   RATE_LIMIT_PER_SECOND: 'rateLimitPerSecond',
   RATE_LIMIT_BURST: 'rateLimitBurst',
+  MAX_SESSIONS_PER_ADDRESS: 'maxSessionsPerAddress',
   FFMPEG_PATH: 'ffmpegPath',
   PATH: 'searchPath',
   ICE_SERVERS: 'iceServers',

@@ -47,6 +47,8 @@ export const configSchema = z.object({
   maxFrameDimension: z.coerce.number().int().min(64).max(16384).default(4096),
   /** One image's decode is abandoned after this many seconds (libvips timeout). */
   frameDecodeTimeoutS: z.coerce.number().int().min(1).max(60).default(2),
+  /** Connections one client address may hold at once (0 = no limit; a gym behind one NAT needs room). */
+  maxSessionsPerAddress: z.coerce.number().int().min(0).max(10_000).default(0),
   /** Messages per second per connection (token bucket refill) and burst; past the burst a flood is disconnected. */
   rateLimitPerSecond: z.coerce.number().min(1).max(10_000).default(60),
   rateLimitBurst: z.coerce.number().int().min(1).max(10_000).default(120),

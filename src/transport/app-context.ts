@@ -17,7 +17,9 @@ export interface AppContext {
   createAnalyzer: () => SessionAnalyzerPort;
   isDraining: () => boolean;
   /** Whether a new connection may open a session: undefined, or the (counted) refusal to send. */
-  admit: () => Extract<ErrorCode, 'SERVER_DRAINING' | 'SESSION_LIMIT'> | undefined;
+  /** Admission of a new connection from `address`: a refusal code, or undefined (then `leave(address)` when it ends). */
+  admit: (address: string) => Extract<ErrorCode, 'SERVER_DRAINING' | 'SESSION_LIMIT'> | undefined;
+  leave: (address: string) => void;
   auth: Authenticator;
   /** Counts a refused connection (fixed reasons only). */
   onAuthReject: (reason: AuthRejectReason) => void;

@@ -63,12 +63,14 @@ export class SocketIoEndpoint {
       else this.emit(socket, msg);
       return true;
     };
-    const refusal = this.ctx.admit();
+    const address = socket.handshake.address;
+    const refusal = this.ctx.admit(address);
     if (refusal) {
       send(errorMessage(refusal));
       socket.disconnect(true);
       return;
     }
+    socket.once('disconnect', () => this.ctx.leave(address));
     const conn = new ClientConnection(this.ctx, 'socketio', { send, close: () => socket.disconnect(true) });
     for (const type of LEGACY_EVENTS) {
       socket.on(type, (payload?: unknown) => conn.onMessage(payload === undefined ? { type } : { type, payload }));

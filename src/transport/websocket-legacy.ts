@@ -45,7 +45,7 @@ export class LegacyWebSocketEndpoint {
         return;
       }
       void this.authorize(req, socket).then((ok) => {
-        if (ok) this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+        if (ok) this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req.socket.remoteAddress ?? 'unknown'));
       });
     });
   }
@@ -61,19 +61,20 @@ export class LegacyWebSocketEndpoint {
     return false;
   }
 
-  private accept(ws: WebSocket): void {
+  private accept(ws: WebSocket, address: string): void {
     const send = (msg: ServerMessage): boolean => {
       if (ws.readyState !== ws.OPEN) return false;
       if (msg.type === 'workout' && ws.bufferedAmount > MAX_BUFFERED_BYTES) return false;
       ws.send(JSON.stringify(msg));
       return true;
     };
-    const refusal = this.ctx.admit();
+    const refusal = this.ctx.admit(address);
     if (refusal) {
       send(errorMessage(refusal));
       ws.close(1013, refusal === 'SERVER_DRAINING' ? 'server draining' : 'session limit');
       return;
     }
+    ws.once('close', () => this.ctx.leave(address));
     const conn = new ClientConnection(this.ctx, 'websocket', {
       send,
       close: (reason) => {

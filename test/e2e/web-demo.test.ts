@@ -149,13 +149,15 @@ describe.skipIf(!HAS_CHROMIUM)('web demo in Chromium', () => {
         { timeout: 20_000 },
       );
     }
-    expect(await text(page, '#stat-fps')).not.toBe('0.0 fps');
+    // The rate is a 2 s window refreshed on a timer: wait for it rather than read one instant.
+    await page.waitForFunction(() => document.querySelector('#stat-fps')?.textContent !== '0.0 fps', undefined, { timeout: 10_000 });
     await shot(page, 'web-demo-desktop.png');
 
     await page.click('#summary-btn');
     await page.waitForSelector('#summary-dialog[open] #summary-table tbody tr', { timeout: 10_000 });
     const rows = await page.$$eval('#summary-table tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
-    expect(rows.join(' ')).toContain('squat');
+    // The test pattern holds no person, so no exercise time accrues: the table says so instead.
+    expect(rows.join(' ')).toContain(HAS_SHARED ? 'squat' : 'No exercise');
     if (HAS_SHARED) expect(await page.isVisible('#rep-chart')).toBe(true);
     await shot(page, 'web-demo-summary.png');
     await page.keyboard.press('Escape');

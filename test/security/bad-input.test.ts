@@ -337,4 +337,29 @@ describe('bad-input suite', () => {
       await strict.close();
     }
   });
+
+  it('caps connections per client address across transports', async () => {
+    const capped = await startServer({ maxSessionsPerAddress: 2 });
+    try {
+      const a = await connectWs(capped.url);
+      const b = await connectIo(capped.url);
+      const third = await connectWs(capped.url);
+      const code = await third.log.errorCode().catch(() => 'none');
+      const closed = await Promise.race([third.closed, sleep(5000).then(() => -1)]);
+      recordCase('third connection from one address → SESSION_LIMIT, close 1013', code === 'SESSION_LIMIT' && closed === 1013);
+      expect(code).toBe('SESSION_LIMIT');
+      expect(closed).toBe(1013);
+      // A slot frees when a connection leaves.
+      b.socket.disconnect();
+      await sleep(300);
+      const again = await connectWs(capped.url);
+      const greeting = await again.log.waitFor((m) => m.type === 'system', 5000).catch(() => null);
+      recordCase('slot freed when a connection leaves', greeting !== null);
+      expect(greeting?.type).toBe('system');
+      a.ws.close();
+      again.ws.close();
+    } finally {
+      await capped.close();
+    }
+  });
 });
