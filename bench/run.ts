@@ -95,6 +95,27 @@ if (args.includes('--soak')) {
   process.exit(0);
 }
 
+if (args.includes('--ab')) {
+  // One run, two configurations: what pipelining one stream over idle workers gains.
+  const rows: { name: string; fps: number; p50: number; p99: number }[] = [];
+  for (const [name, env] of [
+    ['one frame in flight (POSE_PIPELINE_DEPTH=1)', { POSE_PIPELINE_DEPTH: '1' }],
+    ['pipelined over idle workers (default)', {}],
+  ] as const) {
+    const server = await startServerProcess({ REPORT_STAGE_TIMINGS: 'true', ...env });
+    const r = await runStreams(server, 1, 30);
+    await server.stop();
+    const s0 = r.perStream[0]!;
+    rows.push({ name, fps: s0.analyzedFps, p50: s0.p50, p99: s0.p99 });
+  }
+  for (const r of rows) console.log(`${r.name.padEnd(48)} ${String(r.fps).padStart(6)} fps  p50 ${r.p50} ms  p99 ${r.p99} ms`);
+  console.log(`pipelining: ${round(rows[1]!.fps / rows[0]!.fps, 2)}× analysed fps, p50 latency ×${round(rows[1]!.p50 / rows[0]!.p50, 2)}`);
+  const out = resolve(option('--json', 'bench-results/ab-pipelining.json'));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(rows, null, 2));
+  process.exit(0);
+}
+
 // 1. Peer comparison and the bare model, in this process, before the server starts (no sharing).
 let peer: PeerResult | null = null;
 if (!flag('--skip-peer')) {

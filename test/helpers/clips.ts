@@ -2,11 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-
-/** The shared clip store sits next to the repository (`../shared`); it is never copied into it. */
-export const SHARED_DIR = fileURLToPath(new URL('../../../shared/', import.meta.url));
+// The shared clip store sits next to the repository (`../shared`); it is never copied into it.
+import { SHARED_DIR } from './shared.ts';
 
 export const DEFAULT_PERSON_CLIP = 'clips/MrPose/squat2_552dddf.mp4';
 
