@@ -32,7 +32,8 @@ const PAGE = (code: string): string => `<!doctype html>
   <script>
 ${code}
     // The three handlers the seed leaves to the page.
-    WorkoutAnalyzer.prototype.handleSystemMessage = function (p) { window.__events.system.push(p); };
+    // The camera loop starts once the server greets (the seed's sendFrame does not check readyState).
+    WorkoutAnalyzer.prototype.handleSystemMessage = function (p) { window.__events.system.push(p); if (window.__startLoop) window.__startLoop(); };
     WorkoutAnalyzer.prototype.handleError = function (p) { window.__events.errors.push(p); };
     WorkoutAnalyzer.prototype.showSessionSummary = function (p) { window.__events.summaries.push(p); };
     const original = WorkoutAnalyzer.prototype.updateWorkoutUI;
@@ -43,7 +44,13 @@ ${code}
     var frameCount = 0;
     navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 } }).then(function (stream) {
       video.srcObject = stream;
-      (function loop() { if (video.readyState >= 2) processVideoFrame(); requestAnimationFrame(loop); })();
+      var started = false;
+      window.__startLoop = function () {
+        if (started) return;
+        started = true;
+        (function loop() { if (video.readyState >= 2) processVideoFrame(); requestAnimationFrame(loop); })();
+      };
+      if (window.__events.system.length > 0) window.__startLoop();
     });
   </script>
 </body></html>`;
