@@ -14,7 +14,7 @@ export default defineConfig({
   resolve: {
     // pose-detection's ESM build imports @mediapipe/pose for its 'mediapipe' runtime, a Closure
     // script that does not bundle; edge mode uses the 'tfjs' runtime only, so it gets a stub.
-    alias: { '@mediapipe/pose': `${here}src/edge/mediapipe-pose-stub.ts` },
+    alias: { '@mediapipe/pose': `${here}src/edge/mediapipe-pose-absent.ts` },
   },
   build: {
     outDir: `${here}dist`,

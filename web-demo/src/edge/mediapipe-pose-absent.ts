@@ -8,4 +8,4 @@ export class Pose {
     throw new Error("the 'mediapipe' runtime is not bundled: edge mode runs BlazePose with runtime 'tfjs'");
   }
 }
-export const VERSION = 'stub';
+export const VERSION = 'not-bundled';
