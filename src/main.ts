@@ -39,7 +39,10 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     app.drain().then(
-      () => process.exit(0),
+      () => {
+        recognition.close();
+        process.exit(0);
+      },
       (err: Error) => {
         logger.error({ err: err.message }, 'drain failed');
         process.exit(1);

@@ -6,10 +6,8 @@ export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** The CSV's columns, in order: the per-rep fields of the protocol's rep record; faults as `code;code`. */
-export const CSV_COLUMNS = [
-  'session_id',
-  'exercise',
-  'index',
+/** The numeric measures of a rep record, shared by the CSV columns and the `session_reps` table. */
+export const REP_MEASURES = [
   'start_time',
   'end_time',
   'duration',
@@ -19,8 +17,9 @@ export const CSV_COLUMNS = [
   'min_angle',
   'max_angle',
   'form_score',
-  'faults',
 ] as const;
+
+export const CSV_COLUMNS = ['session_id', 'exercise', 'index', ...REP_MEASURES, 'faults'] as const;
 
 /** RFC 4180 quoting; a leading = + - @ is prefixed with ' so a spreadsheet does not run it as a formula. */
 function csvField(value: string | number): string {

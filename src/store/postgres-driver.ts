@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
 
-/** `?` placeholders to PostgreSQL's `$1, $2, …` (our statements hold no `?` inside literals). */
+/** `?` bind parameters to PostgreSQL's `$1, $2, …` (our statements hold no `?` inside literals). */
 function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);

@@ -4,7 +4,7 @@ export type SqlValue = string | number | null;
 export type SqlRow = Record<string, unknown>;
 
 export interface SqlExecutor {
-  /** Rows of one statement; placeholders are written `?` for every engine. */
+  /** Rows of one statement; bind parameters are written `?` for every engine. */
   all(sql: string, params?: readonly SqlValue[]): Promise<SqlRow[]>;
   /** Runs one statement; resolves with the number of rows it changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;

@@ -12,22 +12,13 @@ import type {
   StoredSession,
 } from './history-store.ts';
 import { migrate } from './migrations.ts';
+import { REP_MEASURES } from './export.ts';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
 
 const LIST_COLUMNS =
   'id, status, transport, started_at, ended_at, end_reason, total_frames, total_reps, duration_s, avg_form_score, summary, resume_expires_at';
 
-const REP_COLUMNS = [
-  'start_time',
-  'end_time',
-  'duration',
-  'eccentric_s',
-  'concentric_s',
-  'range_of_motion',
-  'min_angle',
-  'max_angle',
-  'form_score',
-] as const;
+const REP_COLUMNS = REP_MEASURES;
 
 const UPSERT_SESSION = `INSERT INTO sessions
   (id, status, transport, started_at, updated_at, ended_at, end_reason, total_frames, total_reps, duration_s, avg_form_score, summary, lease, resume_token_hash, resume_expires_at, snapshot)
