@@ -8,6 +8,7 @@ import type { PoseObservation, SessionSummary } from '../src/analysis/index.ts';
 export function analyzeSequence(frames: readonly PoseObservation[], exercise?: string): SessionSummary {
   const analyzer = new SessionAnalyzer({ exercise: exercise ?? 'auto' });
   for (const frame of frames) analyzer.update(frame);
+  analyzer.finish();
   return analyzer.summary();
 }
 

@@ -104,6 +104,7 @@ async function main(): Promise<void> {
   } finally {
     await pool.close();
   }
+  analyzer.finish();
   const summary = analyzer.summary();
   process.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : `${describe(summary, args.file)}\n`);
 }

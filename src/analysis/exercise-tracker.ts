@@ -175,6 +175,12 @@ export class ExerciseTracker {
     return frame;
   }
 
+  /** The input has ended: a rep already most of the way back counts (see RepCounter.finish). */
+  finish(): RepRecord | null {
+    const event = this.counter?.finish() ?? null;
+    return event ? this.record(event) : null;
+  }
+
   private record(event: RepEvent): RepRecord {
     const window = this.samples.filter((s) => s.t >= event.startT && s.t <= event.endT);
     this.samples = this.samples.filter((s) => s.t >= event.endT);

@@ -33,6 +33,13 @@ const NOISE_MULTIPLE = 4;
  * before any other movement: a smaller rise is settling in, not a rep.
  */
 const OPENING_SHARE = 0.6;
+/**
+ * The mirror case: a recording that ends on the way back from the far end (the clip is cut
+ * as the lifter stands up). When the input ends, a rep whose return already covers this
+ * share of its excursion counts. Only offline analysis knows an input has ended; a live
+ * session may still resume, so it never calls `finish`.
+ */
+const CLOSING_SHARE = 0.3;
 
 export class RepCounter {
   private phase_: CounterPhase = 'near';
@@ -50,6 +57,8 @@ export class RepCounter {
   private openLow = 0;
   private openLowT = 0;
   private firstT = 0;
+  private lastV = 0;
+  private lastT = 0;
 
   constructor(private readonly spec: RepSpec) {}
 
@@ -77,6 +86,8 @@ export class RepCounter {
 
   update(value: number, t: number): RepEvent | null {
     const v = this.spec.rest === 'high' ? value : -value;
+    this.lastV = v;
+    this.lastT = t;
     if (this.top === null) {
       this.top = v;
       this.topT = t;
@@ -145,6 +156,22 @@ export class RepCounter {
     this.restartAt(v, t);
     if (event.endT - event.startT < this.spec.minDurationS) return null;
     this.depths.push(rise);
+    return event;
+  }
+
+  /**
+   * The input has ended (a recording's last frame): a rep on its way back that has already
+   * recovered `CLOSING_SHARE` of its excursion counts, marked partial. Returns null otherwise.
+   */
+  finish(): RepEvent | null {
+    if (this.phase_ !== 'far' || this.top === null || this.lastT <= this.bottomT) return null;
+    const depth = this.top - this.bottom;
+    if (this.lastV - this.bottom < CLOSING_SHARE * depth) return null;
+    const event: RepEvent = { startT: this.startT, turnT: this.bottomT, endT: this.lastT, depth, partial: true };
+    this.restartAt(this.lastV, this.lastT);
+    if (event.endT - event.startT < this.spec.minDurationS) return null;
+    this.depths.push(depth);
+    if (this.depths.length > DEPTH_MEMORY) this.depths.shift();
     return event;
   }
 

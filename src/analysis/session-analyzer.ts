@@ -11,7 +11,7 @@ import { LANDMARK_COUNT } from './landmarks.ts';
 import { SceneGuard, type SceneUpdate } from './scene-guard.ts';
 import { buildSummary } from './session-stats.ts';
 import type { Skeleton } from './signals.ts';
-import type { FrameAnalysis, PoseObservation, Rgb, SessionSummary } from './types.ts';
+import type { FrameAnalysis, PoseObservation, RepRecord, Rgb, SessionSummary } from './types.ts';
 
 export const GREEN: Rgb = [0, 255, 0];
 export const AMBER: Rgb = [255, 191, 0];
@@ -145,6 +145,15 @@ export class SessionAnalyzer {
       trackers: this.trackers.values(),
       activeSeconds: this.activeSeconds,
     });
+  }
+
+  /**
+   * Ends the input (the last frame of a recording): a rep of the current exercise cut off on
+   * its way back is counted when most of the return is already seen. Live sessions do not
+   * call this: a paused or resumed stream is not an ended one.
+   */
+  finish(): RepRecord | null {
+    return this.current?.finish() ?? null;
   }
 
   update(obs: PoseObservation): FrameAnalysis {

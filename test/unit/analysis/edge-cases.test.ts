@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SessionAnalyzer } from '../../../src/analysis/index.ts';
 import type { PoseObservation } from '../../../src/analysis/index.ts';
 import { analyzeSequence } from '../../../scripts/analyze-lib.ts';
 import {
@@ -26,6 +27,25 @@ describe('real-clip edge cases', () => {
     // Starting 80% of the way up the first rep: the remaining rise is well under the nominal range.
     const frames = shiftTime(generateExercise('squat', { reps: 3, restS: 0.5, tempo: 2 }).slice(70), 0);
     expect(counted(frames, 'squat')).toBe(2);
+  });
+
+  it('a recording cut on the way back up counts its last rep; one cut at the bottom does not', () => {
+    // Two reps of 2 s after 0.5 s of rest: the second bottoms out at 3.5 s; live, it counts at 3.97 s.
+    const full = generateExercise('squat', { reps: 2, restS: 0.5, tempo: 2 });
+    const at = (s: number) => full.filter((f) => f.t < s);
+    expect(counted(at(3.9), 'squat')).toBe(2); // well on the way back, not yet counted live (at 3.97 s)
+    expect(counted(at(3.55), 'squat')).toBe(1); // just past the bottom
+    expect(counted(at(3.0), 'squat')).toBe(1); // still going down
+  });
+
+  it('a live session never counts the rep in progress without the end of input', () => {
+    const full = generateExercise('squat', { reps: 2, restS: 0.5, tempo: 2 });
+    const analyzer = new SessionAnalyzer({ exercise: 'squat' });
+    for (const f of full.filter((x) => x.t < 3.9)) analyzer.update(f);
+    expect(analyzer.summary().reps).toHaveLength(1);
+    expect(analyzer.finish()?.index).toBe(2);
+    expect(analyzer.summary().reps).toHaveLength(2);
+    expect(analyzer.finish()).toBeNull();
   });
 
   it('a rise after a camera cut never completes an unseen rep', () => {
