@@ -1,16 +1,30 @@
 /**
  * Offline analysis of a recorded video: ffmpeg decode at the source's frame rate, the server's
- * pose pipeline, then the same SessionAnalyzer a live session runs.
- * Usage: npm run analyze -- <video-file> [--exercise NAME] [--json]
- * With --json, stdout holds only the final summary JSON; progress goes to stderr.
+ * pose pipeline, then the same analyzer a live session runs: exercise recognition (the model of
+ * WORKOUT_MODEL_PATH, else the committed default) in front of the analysis engine, unless an
+ * exercise is declared.
+ * Usage: npm run analyze -- <video-file> [--exercise NAME|auto] [--json]
+ * With --json, stdout holds only the final summary JSON (plus `recognized`: the exercise segments
+ * recognition chose, in auto mode); progress goes to stderr.
  */
 import { existsSync } from 'node:fs';
 import { PosePool } from '../src/infer/pose-pool.ts';
 import { createLogger } from '../src/log.ts';
 import { resolveFfmpegPath } from '../src/media/ffmpeg/ffmpeg-path.ts';
 import { readVideoFrames } from '../src/media/video-file-source.ts';
-import { listExercises, SessionAnalyzer } from '../src/analysis/index.ts';
-import type { SessionSummary } from '../src/analysis/index.ts';
+import { findExercise, listExercises } from '../src/analysis/index.ts';
+import type { SummaryPayload } from '../signaling/index.ts';
+import { RecognizingAnalyzer } from '../src/recognition/recognizing-analyzer.ts';
+import { DEFAULT_MODEL_DIR, ExerciseClassifier } from '../src/recognition/exercise-classifier.ts';
+
+/** A stretch of the recording during which recognition held one exercise. */
+export interface RecognizedSegment {
+  exercise: string;
+  from: number;
+  to: number;
+  /** Mean classifier confidence over the segment's frames. */
+  confidence: number;
+}
 
 interface Args {
   file: string;
@@ -44,21 +58,29 @@ function parseArgs(argv: readonly string[]): Args {
   return { file, exercise, json };
 }
 
-function describe(summary: SessionSummary, file: string): string {
+function describe(summary: SummaryPayload, file: string, recognized: readonly RecognizedSegment[] | null): string {
   const lines = [`${file}: ${summary.session_duration.toFixed(1)} s, ${summary.total_frames} frames`];
+  if (recognized !== null) {
+    lines.push(
+      recognized.length === 0
+        ? '  recognised: no exercise'
+        : `  recognised: ${recognized.map((r) => `${r.exercise} ${r.from.toFixed(1)}-${r.to.toFixed(1)} s (confidence ${r.confidence.toFixed(2)})`).join(', ')}`,
+    );
+  }
   for (const [name, d] of Object.entries(summary.exercise_details)) {
     const hold = d.hold_seconds !== undefined ? `, held ${d.hold_seconds.toFixed(1)} s` : '';
     lines.push(
       `  ${name}: ${d.total_reps} reps in ${d.sets} set(s)${hold}, form score avg ${d.avg_form_score} best ${d.best_form_score}`,
     );
   }
-  for (const r of summary.reps) {
+  const reps = summary.reps ?? [];
+  for (const r of reps) {
     const faults = r.faults.length ? r.faults.map((f) => f.feedback).join('; ') : 'clean';
     lines.push(
       `    rep ${r.index} ${r.start_time.toFixed(2)}-${r.end_time.toFixed(2)} s  score ${r.form_score}  ${faults}`,
     );
   }
-  if (summary.reps.length === 0 && Object.keys(summary.exercise_details).length === 0)
+  if (reps.length === 0 && Object.keys(summary.exercise_details).length === 0)
     lines.push('  no exercise analysed');
   return lines.join('\n');
 }
@@ -66,12 +88,29 @@ function describe(summary: SessionSummary, file: string): string {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (!existsSync(args.file)) usage(`no such file: ${args.file}`);
-  let analyzer: SessionAnalyzer;
-  try {
-    analyzer = new SessionAnalyzer({ exercise: args.exercise });
-  } catch {
+  const auto = args.exercise.trim().toLowerCase() === 'auto';
+  if (!auto && findExercise(args.exercise) === undefined) {
     usage(`unknown exercise "${args.exercise}"; known: auto, ${listExercises().join(', ')}`);
   }
+  const modelPath = process.env.WORKOUT_MODEL_PATH;
+  const classifier = await ExerciseClassifier.load(modelPath === undefined || modelPath === '' ? DEFAULT_MODEL_DIR : modelPath);
+  const analyzer = new RecognizingAnalyzer(classifier, { exercise: args.exercise });
+  const recognized: RecognizedSegment[] = [];
+  const confidences: number[] = [];
+  const follow = (t: number, exercise: string | null, confidence: number): void => {
+    const last = recognized.at(-1);
+    if (exercise !== null && last?.exercise === exercise) {
+      last.to = t;
+      confidences.push(confidence);
+      return;
+    }
+    if (last) last.confidence = Math.round((confidences.reduce((a, c) => a + c, 0) / Math.max(1, confidences.length)) * 100) / 100;
+    confidences.length = 0;
+    if (exercise !== null) {
+      recognized.push({ exercise, from: t, to: t, confidence: 0 });
+      confidences.push(confidence);
+    }
+  };
   const ffmpeg = resolveFfmpegPath({ pathEnv: process.env.PATH });
   const pool = new PosePool({
     size: 1,
@@ -98,15 +137,27 @@ async function main(): Promise<void> {
       },
     })) {
       const { result } = await pool.estimate(stream, f.data, f.width, f.height, f.t * 1000);
-      analyzer.update({ t: f.t, landmarks: result.landmarks ?? null, aspect });
+      const out = analyzer.update({ t: f.t, landmarks: result.landmarks ?? null, aspect });
+      follow(f.t, out.exercise, out.confidence);
     }
+    follow(Number.POSITIVE_INFINITY, null, 0);
     pool.releaseStream(stream);
   } finally {
     await pool.close();
   }
   analyzer.finish();
   const summary = analyzer.summary();
-  process.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : `${describe(summary, args.file)}\n`);
+  classifier.close();
+  const segments = auto ? recognized.map((r) => ({ ...r, from: round2(r.from), to: round2(r.to) })) : null;
+  process.stdout.write(
+    args.json
+      ? `${JSON.stringify(segments === null ? summary : { ...summary, recognized: segments })}\n`
+      : `${describe(summary, args.file, segments)}\n`,
+  );
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
 }
 
 await main();

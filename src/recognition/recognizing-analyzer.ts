@@ -98,6 +98,11 @@ export class RecognizingAnalyzer implements SessionAnalyzerPort {
     return this.inner.summary();
   }
 
+  /** End of a recording (offline analysis only): see SessionAnalyzer.finish. */
+  finish(): void {
+    this.inner.finish();
+  }
+
   snapshot(): AnalyzerSnapshot {
     return this.inner.snapshot();
   }
