@@ -59,6 +59,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     // Smoothing happens on the session, where a pipelined stream's frames meet again (landmark-smoother.ts).
     smoothing: false,
     timeoutMs: config.poseTimeoutMs,
+    batch: { maxBatch: config.poseBatchMax, maxWaitMs: config.poseBatchWaitMs },
     logger,
     onRestart: () => metrics.workerRestarts.inc(),
   });
@@ -78,7 +79,11 @@ export function createApp(config: Config, deps: AppDeps): App {
     modelsLoaded = true;
     metrics.modelsReady.set(1);
     metrics.backendInfo.set({ backend, pose_model: `blazepose-${config.poseModel}` }, 1);
-    logger.info({ backend, poseModel: config.poseModel, workers: poolSize }, '✅ WorkoutAnalyzer initialized successfully');
+    metrics.landmarkBatchMax.set(pool.landmarkBatchMax);
+    logger.info(
+      { backend, poseModel: config.poseModel, workers: poolSize, landmarkBatchMax: pool.landmarkBatchMax },
+      '✅ WorkoutAnalyzer initialized successfully',
+    );
   });
   readyPromise.catch((err: Error) => logger.fatal({ err: err.message }, '❌ Could not load the pose models'));
 

@@ -17,6 +17,8 @@ export const ENV_MAP: Readonly<Record<string, keyof Config>> = {
   POSE_INPUT_MAX_SIDE: 'poseInputMaxSide',
   POSE_SMOOTHING: 'poseSmoothing',
   POSE_PIPELINE_DEPTH: 'posePipelineDepth',
+  POSE_BATCH_MAX: 'poseBatchMax',
+  POSE_BATCH_WAIT_MS: 'poseBatchWaitMs',
   POSE_TIMEOUT_MS: 'poseTimeoutMs',
   SEND_LANDMARKS: 'sendLandmarks',
   REPORT_STAGE_TIMINGS: 'reportStageTimings',

@@ -29,6 +29,13 @@ export const configSchema = z.object({
   poseSmoothing: z.boolean().default(true),
   /** Frames of one stream in flight at once (pipelined over idle workers); 0 = as many as there are workers. */
   posePipelineDepth: z.coerce.number().int().min(0).max(16).default(0),
+  /**
+   * Largest cross-session batch of the landmark model in one worker; 0 = auto (8 on tensorflow-gpu,
+   * off elsewhere: on a CPU a batch costs what its frames cost one by one). 1 = off.
+   */
+  poseBatchMax: z.coerce.number().int().min(0).max(64).default(0),
+  /** Longest a frame waits for other sessions' frames before its landmark batch runs anyway (ms). */
+  poseBatchWaitMs: z.coerce.number().min(0).max(100).default(4),
   /** A pose call slower than this fails the frame and restarts the worker (a stalled worker). */
   poseTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(5_000),
   /** Include the 33 landmarks in each workout message (for drawing). */

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as poseDetection from '@tensorflow-models/pose-detection';
 import { join } from 'node:path';
+import type { GraphModel } from '@tensorflow/tfjs-converter';
+import { BatchedLandmarkModel, type LandmarkBatchOptions, type PatchableDetector } from './landmark-batching.ts';
 import { humanModelsDir, readModelArtifacts } from './model-files.ts';
 import type { Landmark, PoseModelType, PoseResult } from './pose-types.ts';
 
@@ -8,6 +10,11 @@ export interface PoseEstimatorOptions {
   modelType: PoseModelType;
   smoothing: boolean;
   modelsDir?: string;
+  /**
+   * Batch the landmark model across streams (GPU backends): concurrent estimate() calls of
+   * different streams share one model call. Unset = every frame runs alone (the CPU default).
+   */
+  batch?: LandmarkBatchOptions;
 }
 
 type Detector = poseDetection.PoseDetector & {
@@ -31,11 +38,14 @@ type DetectorConstructor = new (
  */
 export class PoseEstimator {
   private readonly streams = new Map<string, Detector>();
+  private readonly batched: BatchedLandmarkModel | null;
 
   private constructor(
     private readonly base: Detector,
     private readonly options: PoseEstimatorOptions,
-  ) {}
+  ) {
+    this.batched = options.batch && options.batch.maxBatch > 1 ? new BatchedLandmarkModel(base.landmarkModel as GraphModel, options.batch) : null;
+  }
 
   static async load(options: PoseEstimatorOptions): Promise<PoseEstimator> {
     const dir = options.modelsDir ?? humanModelsDir();
@@ -67,6 +77,7 @@ export class PoseEstimator {
         false,
         this.options.modelType,
       );
+      this.batched?.attach(detector as unknown as PatchableDetector);
       this.streams.set(streamId, detector);
     }
     return detector;
@@ -111,6 +122,7 @@ export class PoseEstimator {
   }
 
   dispose(): void {
+    this.batched?.close();
     for (const id of [...this.streams.keys()]) this.releaseStream(id);
     this.base.dispose();
   }

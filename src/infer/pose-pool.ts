@@ -11,6 +11,11 @@ export interface PosePoolOptions {
   smoothing: boolean;
   /** A request slower than this rejects and the worker is replaced (it is stalled). */
   timeoutMs: number;
+  /**
+   * Cross-session batching of the landmark model inside each worker (landmark-batching.ts):
+   * maxBatch 0 = auto (8 on tensorflow-gpu, off elsewhere), 1 = off.
+   */
+  batch?: { maxBatch: number; maxWaitMs: number };
   /** Model loading time allowed per worker start. */
   initTimeoutMs?: number;
   logger: Logger;
@@ -49,6 +54,8 @@ const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './pose-worker.ts' : './
 class PoseWorkerHandle {
   readonly pending = new Map<number, Pending>();
   readonly ready: Promise<BackendName>;
+  /** Landmark batch size the worker settled on once ready (1 = no batching). */
+  batchMax = 1;
   private readonly worker: Worker;
   private dead = false;
 
@@ -63,6 +70,7 @@ class PoseWorkerHandle {
       this.worker.on('message', (msg: PoseWorkerResponse) => {
         if (msg.kind === 'ready') {
           clearTimeout(initTimer);
+          this.batchMax = msg.batchMax;
           resolve(msg.backend);
         } else if (msg.kind === 'fatal') {
           clearTimeout(initTimer);
@@ -84,7 +92,14 @@ class PoseWorkerHandle {
     });
     // A start failure is reported through onDeath/ready awaiters; never an unhandled rejection.
     this.ready.catch(() => undefined);
-    this.post({ kind: 'init', backend: options.backend, modelType: options.modelType, smoothing: options.smoothing });
+    this.post({
+      kind: 'init',
+      backend: options.backend,
+      modelType: options.modelType,
+      smoothing: options.smoothing,
+      batchMax: options.batch?.maxBatch ?? 1,
+      batchWaitMs: options.batch?.maxWaitMs ?? 0,
+    });
   }
 
   get load(): number {
@@ -165,6 +180,11 @@ export class PosePool {
 
   get size(): number {
     return this.workers.length;
+  }
+
+  /** Landmark batch size per worker once ready (1 = each frame runs alone). */
+  get landmarkBatchMax(): number {
+    return this.workers[0]?.batchMax ?? 1;
   }
 
   /** True when some live worker has nothing to do: a stream may then put a second frame in flight. */

@@ -3,7 +3,15 @@ import type { PoseModelType, PoseResult } from './pose-types.ts';
 
 /** Messages to a pose worker. Every request carries an id; the worker answers each exactly once. */
 export type PoseWorkerRequest =
-  | { kind: 'init'; backend: BackendPreference; modelType: PoseModelType; smoothing: boolean }
+  | {
+      kind: 'init';
+      backend: BackendPreference;
+      modelType: PoseModelType;
+      smoothing: boolean;
+      /** Landmark batch across streams: 0 = auto (8 on tensorflow-gpu, else off), 1 = off. */
+      batchMax: number;
+      batchWaitMs: number;
+    }
   | {
       kind: 'estimate';
       id: number;
@@ -22,7 +30,7 @@ export type PoseWorkerRequest =
   | { kind: 'stall'; ms: number };
 
 export type PoseWorkerResponse =
-  | { kind: 'ready'; backend: BackendName }
+  | { kind: 'ready'; backend: BackendName; batchMax: number }
   | { kind: 'result'; id: number; result: PoseResult; inferenceMs: number }
   | { kind: 'error'; id: number; message: string }
   | { kind: 'fatal'; message: string };

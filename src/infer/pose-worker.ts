@@ -1,6 +1,11 @@
-/** Worker-thread entry: one tfjs instance, one pose estimator, requests answered in order. */
+/**
+ * Worker-thread entry: one tfjs instance, one pose estimator. Requests are answered in order; with
+ * landmark batching on, frames of different streams run concurrently (so their landmark crops can
+ * meet in one model call) while each stream's own frames stay in order.
+ */
 import { parentPort } from 'node:worker_threads';
 import { selectBackend } from './backend.ts';
+import { resolveBatchMax } from './landmark-batching.ts';
 import { PoseEstimator } from './pose-estimator.ts';
 import type { PoseWorkerRequest, PoseWorkerResponse } from './pose-worker-protocol.ts';
 
@@ -8,6 +13,8 @@ const port = parentPort;
 if (!port) throw new Error('pose-worker must run in a worker thread');
 
 let estimator: PoseEstimator | null = null;
+let batching = false;
+
 const post = (msg: PoseWorkerResponse): void => port.postMessage(msg);
 
 async function handle(msg: PoseWorkerRequest): Promise<void> {
@@ -15,12 +22,18 @@ async function handle(msg: PoseWorkerRequest): Promise<void> {
     case 'init': {
       try {
         const backend = await selectBackend(msg.backend);
-        estimator = await PoseEstimator.load({ modelType: msg.modelType, smoothing: msg.smoothing });
+        const batchMax = resolveBatchMax(msg.batchMax, backend);
+        batching = batchMax > 1;
+        estimator = await PoseEstimator.load({
+          modelType: msg.modelType,
+          smoothing: msg.smoothing,
+          ...(batching ? { batch: { maxBatch: batchMax, maxWaitMs: msg.batchWaitMs } } : {}),
+        });
         // Warm-up: the first inference compiles kernels and allocates (~0.5 s); no user frame should pay it.
         const size = 256;
         await estimator.estimate('warm-up', new Uint8Array(size * size * 3).fill(96), size, size, 0);
         estimator.releaseStream('warm-up');
-        post({ kind: 'ready', backend });
+        post({ kind: 'ready', backend, batchMax });
       } catch (err) {
         post({ kind: 'fatal', message: (err as Error).message });
       }
@@ -59,8 +72,21 @@ async function handle(msg: PoseWorkerRequest): Promise<void> {
   }
 }
 
-// Serialise: tfjs on one thread gains nothing from interleaving, and in-order answers keep the pool simple.
+// Serialise: tfjs on one thread gains nothing from interleaving, and in-order answers keep the pool
+// simple. With batching, each stream gets its own chain after everything queued before it (init),
+// so different streams' frames wait in the batcher together.
 let chain: Promise<void> = Promise.resolve();
+const streamChains = new Map<string, Promise<void>>();
 port.on('message', (msg: PoseWorkerRequest) => {
-  chain = chain.then(() => handle(msg));
+  const stream = batching && (msg.kind === 'estimate' || msg.kind === 'reset' || msg.kind === 'release') ? msg.streamId : null;
+  if (stream === null) {
+    chain = chain.then(() => handle(msg));
+    return;
+  }
+  const next = (streamChains.get(stream) ?? chain).then(() => handle(msg));
+  streamChains.set(stream, next);
+  const forget = (): void => {
+    if (streamChains.get(stream) === next) streamChains.delete(stream);
+  };
+  next.then(forget, forget);
 });

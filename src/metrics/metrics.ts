@@ -185,6 +185,11 @@ export class Metrics {
     labelNames: ['backend', 'pose_model'] as const,
     registers: [this.registry],
   });
+  readonly landmarkBatchMax = new Gauge({
+    name: 'workout_pose_landmark_batch_max',
+    help: 'Largest cross-session batch of the pose landmark model per worker (1 = no batching)',
+    registers: [this.registry],
+  });
   readonly modelsReady = new Gauge({
     name: 'workout_models_ready',
     help: '1 once the pose workers have loaded their models',
