@@ -15,6 +15,12 @@ export interface PoseEstimatorOptions {
    * different streams share one model call. Unset = every frame runs alone (the CPU default).
    */
   batch?: LandmarkBatchOptions;
+  /**
+   * Upload frames through one reused float32 buffer (default). false = a fresh int32 copy per
+   * frame, as tf.tensor3d(uint8, 'int32') does: kept only so `npm run bench -- --ab` can measure
+   * what the reuse gains.
+   */
+  reuseInputBuffer?: boolean;
 }
 
 type Detector = poseDetection.PoseDetector & {
@@ -39,6 +45,13 @@ type DetectorConstructor = new (
 export class PoseEstimator {
   private readonly streams = new Map<string, Detector>();
   private readonly batched: BatchedLandmarkModel | null;
+  /**
+   * The frame as float32, reused from frame to frame. tf.tensor3d(uint8, 'int32') would allocate a
+   * 4-byte-per-value copy (2.7 MB at 640×360) for every frame, and the garbage collector's threads
+   * then cost about as much CPU as the model; the wasm backend copies values into its own heap at
+   * once, so one buffer per estimator is enough. pose-detection casts the image to float32 anyway.
+   */
+  private pixels = new Float32Array(0);
 
   private constructor(
     private readonly base: Detector,
@@ -86,7 +99,7 @@ export class PoseEstimator {
   /** Estimates the pose in one RGB frame of a stream; `timestampMs` drives the smoothing filters. */
   async estimate(streamId: string, rgb: Uint8Array, width: number, height: number, timestampMs: number): Promise<PoseResult> {
     const detector = this.detectorFor(streamId);
-    const image = tf.tensor3d(rgb, [height, width, 3], 'int32');
+    const image = this.upload(rgb, width, height);
     let poses: poseDetection.Pose[];
     try {
       poses = await detector.estimatePoses(image, { flipHorizontal: false }, timestampMs);
@@ -100,6 +113,16 @@ export class PoseEstimator {
     const zScale = this.options.smoothing ? width * width : width;
     const landmarks: Landmark[] = pose.keypoints.map((k) => [k.x / width, k.y / height, (k.z ?? 0) / zScale, k.score ?? 0]);
     return { landmarks, score: pose.score ?? 0 };
+  }
+
+  private upload(rgb: Uint8Array, width: number, height: number): tf.Tensor3D {
+    const size = height * width * 3;
+    if (rgb.length < size) throw new RangeError(`frame holds ${rgb.length} bytes, ${width}x${height} RGB needs ${size}`);
+    if (this.options.reuseInputBuffer === false) return tf.tensor3d(rgb.subarray(0, size), [height, width, 3], 'int32');
+    if (this.pixels.length !== size) this.pixels = new Float32Array(size);
+    const pixels = this.pixels;
+    for (let i = 0; i < size; i++) pixels[i] = rgb[i]!;
+    return tf.tensor3d(pixels, [height, width, 3], 'float32');
   }
 
   /** Forgets a stream's tracking state (a new person, a camera cut, a reset). */

@@ -25,6 +25,8 @@ export interface PosePoolOptions {
 export interface PoseEstimate {
   result: PoseResult;
   inferenceMs: number;
+  /** The frame's pixel buffer, back from the worker: the sender may reuse it. */
+  pixels?: ArrayBuffer;
 }
 
 export class PoolClosedError extends Error {
@@ -119,7 +121,7 @@ class PoseWorkerHandle {
     if (!p) return;
     this.pending.delete(msg.id);
     clearTimeout(p.timer);
-    if (msg.kind === 'result') p.resolve({ result: msg.result, inferenceMs: msg.inferenceMs });
+    if (msg.kind === 'result') p.resolve({ result: msg.result, inferenceMs: msg.inferenceMs, pixels: msg.pixels });
     else p.reject(new Error(msg.message));
   }
 

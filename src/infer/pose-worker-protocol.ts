@@ -31,6 +31,7 @@ export type PoseWorkerRequest =
 
 export type PoseWorkerResponse =
   | { kind: 'ready'; backend: BackendName; batchMax: number }
-  | { kind: 'result'; id: number; result: PoseResult; inferenceMs: number }
+  /** `pixels`: the request's buffer, transferred back so the sender can reuse it. */
+  | { kind: 'result'; id: number; result: PoseResult; inferenceMs: number; pixels: ArrayBuffer }
   | { kind: 'error'; id: number; message: string }
   | { kind: 'fatal'; message: string };

@@ -15,7 +15,7 @@ if (!port) throw new Error('pose-worker must run in a worker thread');
 let estimator: PoseEstimator | null = null;
 let batching = false;
 
-const post = (msg: PoseWorkerResponse): void => port.postMessage(msg);
+const post = (msg: PoseWorkerResponse, transfer: ArrayBuffer[] = []): void => port.postMessage(msg, transfer);
 
 async function handle(msg: PoseWorkerRequest): Promise<void> {
   switch (msg.kind) {
@@ -47,7 +47,7 @@ async function handle(msg: PoseWorkerRequest): Promise<void> {
       const start = performance.now();
       try {
         const result = await estimator.estimate(msg.streamId, new Uint8Array(msg.pixels), msg.width, msg.height, msg.timestampMs);
-        post({ kind: 'result', id: msg.id, result, inferenceMs: performance.now() - start });
+        post({ kind: 'result', id: msg.id, result, inferenceMs: performance.now() - start, pixels: msg.pixels }, [msg.pixels]);
       } catch (err) {
         post({ kind: 'error', id: msg.id, message: (err as Error).message });
       }

@@ -227,9 +227,13 @@ export class Session {
     this.deps.metrics.framesReceived.inc({ transport: this.deps.transport });
     if (this.framesReceived % this.deps.config.processEveryNFrames !== 0) {
       this.drop('skipped');
+      recycleJob(job);
       return;
     }
-    if (this.pending) this.drop('stale');
+    if (this.pending) {
+      this.drop('stale');
+      recycleJob(this.pending);
+    }
     this.pending = job;
     this.pump();
   }
@@ -293,6 +297,7 @@ export class Session {
     const poseStart = performance.now();
     try {
       const estimate = await pool.estimate(this.id, frame.data, frame.width, frame.height, frame.arrivalMs);
+      if (estimate.pixels) frame.recycle?.(estimate.pixels);
       metrics.inferenceTime.observe({ backend: pool.backend ?? 'unknown' }, estimate.inferenceMs / 1000);
       landmarks = estimate.result.landmarks;
       stages.pose = performance.now() - poseStart;
@@ -408,4 +413,11 @@ export class Session {
     this.deps.metrics.sessionDuration.observe({ transport: this.deps.transport }, (performance.now() - this.openedMs) / 1000);
     this.log.info({ reason, frames: this.framesReceived, analyzed: this.framesAnalyzed }, 'session closed');
   }
+}
+
+/** A frame that will never reach a worker gives its pixel memory back to the decoder. */
+function recycleJob(job: Job): void {
+  if (job.kind !== 'decoded' || !job.frame.recycle) return;
+  const { data } = job.frame;
+  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer) job.frame.recycle(data.buffer);
 }

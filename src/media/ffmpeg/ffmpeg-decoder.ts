@@ -26,6 +26,8 @@ export interface DecodedFrame {
   data: Buffer;
   width: number;
   height: number;
+  /** Returns the picture's memory for reuse (see RgbFrame.recycle). */
+  recycle: (buffer: ArrayBuffer) => void;
   /** Arrival time of the encoded frame this picture was decoded from (performance.now()). */
   arrivalMs: number;
   /** performance.now() when the picture's last byte came out of ffmpeg. */
@@ -121,6 +123,8 @@ interface Generation {
 const POSITION_SLACK_BYTES = 8;
 /** How long a picture may wait for its showinfo line before it is matched first-in-first-out. */
 const INFO_WAIT_MS = 50;
+/** Picture buffers kept for reuse: enough for the frames in flight to the pose workers. */
+const MAX_SPARE_PICTURES = 4;
 
 /**
  * A long-lived ffmpeg turning VP8 (IVF) or H.264 (Annex-B) on stdin into fixed-size rgb24 pictures on
@@ -137,6 +141,7 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
   private readonly options: Required<Omit<FfmpegDecoderOptions, 'logger'>>;
   private readonly logger: Logger;
   private readonly frameBytes: number;
+  private readonly spares: ArrayBuffer[] = [];
   private generation: Generation | undefined;
   private needKeyframe = true;
   private queued: EncodedFrame[] = [];
@@ -337,7 +342,7 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
       infos: [],
       awaitingInfo: [],
       infoTimer: undefined,
-      picture: Buffer.allocUnsafe(this.frameBytes),
+      picture: this.freshPicture(),
       pictureFill: 0,
       exited: false,
       exitedPromise,
@@ -390,7 +395,7 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
       offset += take;
       if (generation.pictureFill === this.frameBytes) {
         const picture = generation.picture;
-        generation.picture = Buffer.allocUnsafe(this.frameBytes);
+        generation.picture = this.freshPicture();
         generation.pictureFill = 0;
         this.onPicture(generation, picture, performance.now());
       }
@@ -435,6 +440,17 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
     generation.infoTimer = undefined;
   }
 
+  /** A picture buffer: a recycled one when the session gave one back, else a new allocation. */
+  private freshPicture(): Buffer {
+    const spare = this.spares.pop();
+    return spare ? Buffer.from(spare) : Buffer.allocUnsafe(this.frameBytes);
+  }
+
+  /** Takes back a picture's memory (whole, of this stream's frame size) for a later picture. */
+  readonly recycle = (buffer: ArrayBuffer): void => {
+    if (buffer.byteLength === this.frameBytes && this.spares.length < MAX_SPARE_PICTURES && !this.closePromise) this.spares.push(buffer);
+  };
+
   private emitPicture(
     generation: Generation,
     data: Buffer,
@@ -464,6 +480,7 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
       height: this.height,
       arrivalMs: source.arrivalMs,
       decodedMs,
+      recycle: this.recycle,
     });
   }
 
