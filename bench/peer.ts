@@ -54,7 +54,7 @@ async function serveModels(): Promise<{ base: string; close: () => void }> {
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => server.close() };
 }
 
-async function bareExecuteMs(frames: Uint8Array[], width: number, height: number): Promise<number> {
+export async function bareExecuteMs(frames: Uint8Array[], width: number, height: number): Promise<number> {
   const model = await loadGraphModel(tf.io.fromMemory(await readModelArtifacts(join(humanModelsDir(), 'blazepose-lite.json'))));
   const input = tf.tidy(() => {
     const image = tf.div<tf.Tensor3D>(tf.cast(tf.tensor3d(frames[0]!, [height, width, 3], 'int32'), 'float32'), 255);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -24,6 +24,8 @@ export interface ServerProcess {
   /** CPU seconds (user + system) the server process has used so far, its worker threads included. */
   cpuSeconds: () => number;
   rssMb: () => number;
+  /** RSS of the server's child processes (one ffmpeg decoder per WebRTC stream). */
+  childrenRssMb: () => number;
   stop: () => Promise<void>;
 }
 
@@ -57,9 +59,19 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
       return (Number(fields[11]) + Number(fields[12])) / ticks;
     },
-    rssMb: () => {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return m ? Number(m[1]) / 1024 : 0;
+    rssMb: () => rssOf(pid),
+    childrenRssMb: () => {
+      let total = 0;
+      for (const task of readdirSync(`/proc/${pid}/task`)) {
+        let kids: string[] = [];
+        try {
+          kids = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+        } catch {
+          // the thread ended meanwhile
+        }
+        for (const kid of kids) total += rssOf(Number(kid));
+      }
+      return total;
     },
     stop: async () => {
       if (child.exitCode !== null) return;
@@ -69,4 +81,13 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+function rssOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
 }
