@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..');
 export const SHARED_DIR = resolve(REPO_ROOT, '..', 'shared');
-export const LANDMARK_CACHE_DIR = join(REPO_ROOT, '.cache', 'landmarks');
+/** Where extracted landmark sequences live; LANDMARK_CACHE_DIR points elsewhere (e.g. to compare pose settings). */
+export const LANDMARK_CACHE_DIR = process.env.LANDMARK_CACHE_DIR ? resolve(REPO_ROOT, process.env.LANDMARK_CACHE_DIR) : join(REPO_ROOT, '.cache', 'landmarks');
 
 export interface ClipEntry {
   file: string;

@@ -6,9 +6,9 @@
  * synthetic data only, and the committed default model's cost per decision; writes
  * bench-results/recognition.json.
  *
- * Usage: npm run eval, or tsx scripts/eval-recognition.ts [--epochs 10 --per-class 150 --seed 7]
+ * Usage: npm run eval, or tsx scripts/eval-recognition.ts [--epochs 10 --per-class 150 --seed 7] [--cost-only]
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_MODEL_DIR, ExerciseClassifier } from '../src/recognition/exercise-classifier.ts';
 import { FeatureWindowBuffer } from '../src/recognition/feature-window.ts';
@@ -76,6 +76,14 @@ async function costPerDecision(): Promise<Record<string, number> | null> {
 async function main(): Promise<void> {
   if (!existsSync(join(SHARED_DIR, 'clips', 'manifest.csv'))) {
     console.log(`[skip] recognition eval: ../shared is absent (${SHARED_DIR})`);
+    return;
+  }
+  if (process.argv.includes('--cost-only')) {
+    // The default model's cost per decision alone (after `npm run train`), recorded into the last report.
+    const cost = await costPerDecision();
+    console.log(cost ? `cost per decision (default model, feature window + predict): mean ${cost.mean_ms} ms, p50 ${cost.p50_ms} ms, p95 ${cost.p95_ms} ms over ${cost.decisions} decisions` : 'no default model or no long clip');
+    const report = join(REPO_ROOT, 'bench-results', 'recognition.json');
+    if (cost && existsSync(report)) writeFileSync(report, JSON.stringify({ ...(JSON.parse(readFileSync(report, 'utf8')) as object), costPerDecision: cost }, null, 2));
     return;
   }
   const epochs = Number(arg('epochs', '10'));

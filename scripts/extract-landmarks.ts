@@ -1,7 +1,9 @@
 /**
  * Runs the server's pose pipeline over the clips of ../shared/clips and caches each clip's landmark
  * sequence in .cache/landmarks/ (git-ignored: derived from internal material, never committed).
- * Usage: npm run extract -- [--only counted|all] [--force] [--model lite|full|heavy]
+ * Usage: npm run extract -- [--only counted|all] [--force] [--model lite|full|heavy] [--lean]
+ * --lean: landmarks without pose-detection's heatmap refinement (POSE_REFINE_LANDMARKS=false);
+ * with LANDMARK_CACHE_DIR=<dir> the two settings can be cached side by side and compared by eval.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import { landmarkCachePath, readManifest, SHARED_DIR } from './clips-manifest.ts
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : 'all';
 const force = args.includes('--force');
+const lean = args.includes('--lean');
 const model = (args.includes('--model') ? args[args.indexOf('--model') + 1] : 'lite') as 'lite' | 'full' | 'heavy';
 
 const manifest = readManifest();
@@ -21,9 +24,9 @@ if (!manifest) {
   process.exit(0);
 }
 const clips = manifest.filter((c) => only === 'all' || (only === 'counted' && (c.reps !== null || c.form !== '')));
-const pool = new PosePool({ size: 2, backend: 'auto', modelType: model, smoothing: true, timeoutMs: 30_000, logger: createLogger('warn') });
+const pool = new PosePool({ size: 2, backend: 'auto', modelType: model, smoothing: true, refine: !lean, timeoutMs: 30_000, logger: createLogger('warn') });
 const backend = await pool.ready();
-console.log(`backend ${backend}, model ${model}, ${clips.length} clips`);
+console.log(`backend ${backend}, model ${model}${lean ? ' (lean: no heatmap refinement)' : ''}, ${clips.length} clips`);
 
 let next = 0;
 async function worker(): Promise<void> {
@@ -44,7 +47,7 @@ async function worker(): Promise<void> {
     }
     pool.releaseStream(clip.file);
     mkdirSync(join(out, '..'), { recursive: true });
-    writeFileSync(out, JSON.stringify({ clip: clip.file, fps: info.fps, width: info.width, height: info.height, model, frames }));
+    writeFileSync(out, JSON.stringify({ clip: clip.file, fps: info.fps, width: info.width, height: info.height, model, refine: !lean, frames }));
     const seen = frames.filter((f) => f.landmarks).length;
     console.log(`${clip.file}: ${frames.length} frames, person in ${seen}, ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }

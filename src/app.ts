@@ -60,6 +60,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     smoothing: false,
     timeoutMs: config.poseTimeoutMs,
     batch: { maxBatch: config.poseBatchMax, maxWaitMs: config.poseBatchWaitMs },
+    refine: config.poseRefineLandmarks,
     logger,
     onRestart: () => metrics.workerRestarts.inc(),
   });

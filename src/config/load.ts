@@ -19,6 +19,7 @@ export const ENV_MAP: Readonly<Record<string, keyof Config>> = {
   POSE_PIPELINE_DEPTH: 'posePipelineDepth',
   POSE_BATCH_MAX: 'poseBatchMax',
   POSE_BATCH_WAIT_MS: 'poseBatchWaitMs',
+  POSE_REFINE_LANDMARKS: 'poseRefineLandmarks',
   POSE_TIMEOUT_MS: 'poseTimeoutMs',
   SEND_LANDMARKS: 'sendLandmarks',
   REPORT_STAGE_TIMINGS: 'reportStageTimings',
@@ -63,7 +64,7 @@ export const ENV_MAP: Readonly<Record<string, keyof Config>> = {
 };
 
 const JSON_KEYS: ReadonlySet<keyof Config> = new Set(['iceServers', 'iceAdditionalHostAddresses', 'allowedOrigins']);
-const BOOLEAN_KEYS: ReadonlySet<keyof Config> = new Set(['poseSmoothing', 'sendLandmarks', 'reportStageTimings']);
+const BOOLEAN_KEYS: ReadonlySet<keyof Config> = new Set(['poseSmoothing', 'poseRefineLandmarks', 'sendLandmarks', 'reportStageTimings']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -4,7 +4,7 @@
  * item has waited `maxWaitMs`, or at once when the previous batch finishes with items waiting
  * (they already waited for the device). One batch runs at a time: on a GPU a second concurrent
  * call would only queue behind the first. Pure scheduling, no tensors: the pose landmark stage
- * (landmark-batching.ts) plugs its model call in as `run`.
+ * (landmark-step.ts) plugs its model call in as `run`.
  */
 export interface MicroBatcherOptions<I, O> {
   /** Largest batch; 1 disables batching (every item runs alone, still one at a time). */

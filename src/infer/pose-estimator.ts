@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as poseDetection from '@tensorflow-models/pose-detection';
 import { join } from 'node:path';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
-import { BatchedLandmarkModel, type LandmarkBatchOptions, type PatchableDetector } from './landmark-batching.ts';
+import { LandmarkStep, type LandmarkBatchOptions, type PatchableDetector } from './landmark-step.ts';
 import { humanModelsDir, readModelArtifacts } from './model-files.ts';
 import type { Landmark, PoseModelType, PoseResult } from './pose-types.ts';
 
@@ -15,6 +15,11 @@ export interface PoseEstimatorOptions {
    * different streams share one model call. Unset = every frame runs alone (the CPU default).
    */
   batch?: LandmarkBatchOptions;
+  /**
+   * pose-detection's heatmap refinement and world landmarks (default true: its pipeline untouched),
+   * or lean outputs (landmarks + presence only; see landmark-step.ts).
+   */
+  refine?: boolean;
   /**
    * Upload frames through one reused float32 buffer (default). false = a fresh int32 copy per
    * frame, as tf.tensor3d(uint8, 'int32') does: kept only so `npm run bench -- --ab` can measure
@@ -44,7 +49,7 @@ type DetectorConstructor = new (
  */
 export class PoseEstimator {
   private readonly streams = new Map<string, Detector>();
-  private readonly batched: BatchedLandmarkModel | null;
+  private readonly step: LandmarkStep | null;
   /**
    * The frame as float32, reused from frame to frame. tf.tensor3d(uint8, 'int32') would allocate a
    * 4-byte-per-value copy (2.7 MB at 640×360) for every frame, and the garbage collector's threads
@@ -57,7 +62,12 @@ export class PoseEstimator {
     private readonly base: Detector,
     private readonly options: PoseEstimatorOptions,
   ) {
-    this.batched = options.batch && options.batch.maxBatch > 1 ? new BatchedLandmarkModel(base.landmarkModel as GraphModel, options.batch) : null;
+    const refine = options.refine ?? true;
+    const batching = options.batch !== undefined && options.batch.maxBatch > 1;
+    this.step =
+      batching || !refine
+        ? new LandmarkStep(base.landmarkModel as GraphModel, { refine, ...(batching && options.batch ? { batch: options.batch } : {}) })
+        : null;
   }
 
   static async load(options: PoseEstimatorOptions): Promise<PoseEstimator> {
@@ -90,7 +100,7 @@ export class PoseEstimator {
         false,
         this.options.modelType,
       );
-      this.batched?.attach(detector as unknown as PatchableDetector);
+      this.step?.attach(detector as unknown as PatchableDetector);
       this.streams.set(streamId, detector);
     }
     return detector;
@@ -145,7 +155,7 @@ export class PoseEstimator {
   }
 
   dispose(): void {
-    this.batched?.close();
+    this.step?.close();
     for (const id of [...this.streams.keys()]) this.releaseStream(id);
     this.base.dispose();
   }

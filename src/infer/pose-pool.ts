@@ -12,10 +12,12 @@ export interface PosePoolOptions {
   /** A request slower than this rejects and the worker is replaced (it is stalled). */
   timeoutMs: number;
   /**
-   * Cross-session batching of the landmark model inside each worker (landmark-batching.ts):
+   * Cross-session batching of the landmark model inside each worker (landmark-step.ts):
    * maxBatch 0 = auto (8 on tensorflow-gpu, off elsewhere), 1 = off.
    */
   batch?: { maxBatch: number; maxWaitMs: number };
+  /** pose-detection's heatmap refinement (default true) or lean landmark outputs (landmark-step.ts). */
+  refine?: boolean;
   /** Model loading time allowed per worker start. */
   initTimeoutMs?: number;
   logger: Logger;
@@ -101,6 +103,7 @@ class PoseWorkerHandle {
       smoothing: options.smoothing,
       batchMax: options.batch?.maxBatch ?? 1,
       batchWaitMs: options.batch?.maxWaitMs ?? 0,
+      refine: options.refine ?? true,
     });
   }
 

@@ -11,6 +11,8 @@ export type PoseWorkerRequest =
       /** Landmark batch across streams: 0 = auto (8 on tensorflow-gpu, else off), 1 = off. */
       batchMax: number;
       batchWaitMs: number;
+      /** Heatmap refinement and world landmarks (pose-detection's own step), or lean outputs. */
+      refine: boolean;
     }
   | {
       kind: 'estimate';

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { selectBackend } from './backend.ts';
-import { resolveBatchMax } from './landmark-batching.ts';
+import { resolveBatchMax } from './landmark-step.ts';
 import { PoseEstimator } from './pose-estimator.ts';
 import type { PoseWorkerRequest, PoseWorkerResponse } from './pose-worker-protocol.ts';
 
@@ -27,6 +27,7 @@ async function handle(msg: PoseWorkerRequest): Promise<void> {
         estimator = await PoseEstimator.load({
           modelType: msg.modelType,
           smoothing: msg.smoothing,
+          refine: msg.refine,
           ...(batching ? { batch: { maxBatch: batchMax, maxWaitMs: msg.batchWaitMs } } : {}),
         });
         // Warm-up: the first inference compiles kernels and allocates (~0.5 s); no user frame should pay it.

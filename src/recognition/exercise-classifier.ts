@@ -23,7 +23,7 @@ export class ModelLoadError extends Error {
 }
 
 /** The default model, committed in the repository. */
-export const DEFAULT_MODEL_DIR = resolve(import.meta.dirname, '..', '..', 'models', 'workout-tcn-v1');
+export const DEFAULT_MODEL_DIR = resolve(import.meta.dirname, '..', '..', 'models', 'workout-pool-v2');
 
 interface LayersModelJson {
   format?: string;

@@ -146,6 +146,29 @@ describe('FfmpegDecoder', () => {
     },
   );
 
+  it('reuses picture memory handed back, and only whole pictures of its own size', async () => {
+    const d = decoder('vp8');
+    const frames: DecodedFrame[] = [];
+    d.on('frame', (frame) => frames.push(frame));
+    await waitFor(() => d.pid !== undefined, 5_000, 'ffmpeg start');
+    d.push(encoded('vp8', 0));
+    await waitFor(() => frames.length === 1, 5_000, 'first picture');
+    const returned = frames[0]!.data.buffer as ArrayBuffer;
+    frames[0]!.recycle(returned);
+    frames[0]!.recycle(new ArrayBuffer(17)); // wrong size: ignored
+    for (let i = 1; i < 6; i++) {
+      d.push(encoded('vp8', i));
+      await sleep(5);
+    }
+    await waitFor(() => frames.length === 6, 5_000, 'pictures');
+    // The picture after the hand-back (the one being filled was allocated already) lands in it.
+    const reused = frames.slice(1).filter((f) => f.data.buffer === returned);
+    expect(reused).toHaveLength(1);
+    expect(reused[0]!.data.length).toBe(W * H * 3);
+    expect(pixelStats(reused[0]!.data).std).toBeGreaterThan(20);
+    for (const f of frames.slice(1)) if (f.data.buffer !== returned) expect(f.data.buffer.byteLength).toBe(W * H * 3);
+  });
+
   it('counts a frame the decoder swallowed instead of shifting later timestamps', async () => {
     const d = decoder('vp8');
     const frames: DecodedFrame[] = [];

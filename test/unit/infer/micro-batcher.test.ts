@@ -124,7 +124,7 @@ describe('micro-batcher', () => {
 
 describe('landmark batch size (POSE_BATCH_MAX)', () => {
   it('auto batches on tensorflow-gpu only; an explicit size always wins', async () => {
-    const { resolveBatchMax } = await import('../../../src/infer/landmark-batching.ts');
+    const { resolveBatchMax } = await import('../../../src/infer/landmark-step.ts');
     expect(resolveBatchMax(0, 'tensorflow-gpu')).toBe(8);
     expect(resolveBatchMax(0, 'tensorflow')).toBe(1);
     expect(resolveBatchMax(0, 'wasm')).toBe(1);
