@@ -74,36 +74,49 @@ describe('WebRTC faults and resource hygiene', () => {
 
   it('results resume within 1 s after the decoder is killed; counters survive', async () => {
     const { sender, hangup } = await call();
-    const times: number[] = [];
-    workoutTimes(sender, times);
-    expect(await until(() => times.length >= 10, 20_000)).toBe(true);
-    const [pid] = decoderPids();
-    expect(pid).toBeGreaterThan(0);
-    const killedAt = performance.now();
-    process.kill(pid!, 'SIGKILL');
-    expect(await until(() => times.some((t) => t > killedAt + 50) && decoderPids().some((p) => p !== pid), 5_000)).toBe(true);
-    const resumedAfter = times.find((t) => t > killedAt + 50)! - killedAt;
-    console.log(`results resumed ${resumedAfter.toFixed(0)} ms after SIGKILL of the decoder`);
-    expect(resumedAfter).toBeLessThan(1000);
-    sender.send(JSON.stringify({ type: 'get_summary' }));
-    const summary = JSON.parse(await sender.waitForMessage((t) => t.includes('"summary"'))) as { payload: { total_frames: number } };
-    expect(summary.payload.total_frames).toBeGreaterThan(10);
-    await hangup();
+    try {
+      const times: number[] = [];
+      workoutTimes(sender, times);
+      expect(await until(() => times.length >= 10, 20_000)).toBe(true);
+      const [pid] = decoderPids();
+      expect(pid).toBeGreaterThan(0);
+      const killedAt = performance.now();
+      process.kill(pid!, 'SIGKILL');
+      expect(await until(() => times.some((t) => t > killedAt + 50) && decoderPids().some((p) => p !== pid), 5_000)).toBe(true);
+      const resumedAfter = times.find((t) => t > killedAt + 50)! - killedAt;
+      console.log(`results resumed ${resumedAfter.toFixed(0)} ms after SIGKILL of the decoder`);
+      expect(resumedAfter).toBeLessThan(1000);
+      sender.send(JSON.stringify({ type: 'get_summary' }));
+      const summary = JSON.parse(await sender.waitForMessage((t) => t.includes('"summary"'))) as { payload: { total_frames: number } };
+      expect(summary.payload.total_frames).toBeGreaterThan(10);
+    } finally {
+      await hangup();
+    }
   });
 
   it('keeps frames flowing under 3% packet loss', async () => {
     const { sender, hangup } = await call({ lossRate: 0.03 });
-    const times: number[] = [];
-    workoutTimes(sender, times);
-    await sleep(6000);
-    console.log(`3% loss: ${sender.packetsDropped} of ${sender.packetsSent + sender.packetsDropped} packets dropped, ${times.length} results in 6 s`);
-    expect(sender.packetsDropped).toBeGreaterThan(0);
-    expect(times.length).toBeGreaterThan(15);
-    await hangup();
+    try {
+      const times: number[] = [];
+      workoutTimes(sender, times);
+      const start = performance.now();
+      await sleep(6000);
+      console.log(`3% loss: ${sender.packetsDropped} of ${sender.packetsSent + sender.packetsDropped} packets dropped, ${times.length} results in 6 s`);
+      expect(sender.packetsDropped).toBeGreaterThan(0);
+      // Flowing means no stall: results in every 2 s of the window (loss costs frames until the next
+      // keyframe, not the stream). A count threshold would measure the CPU left by parallel test files.
+      for (let k = 0; k < 3; k++) {
+        const from = start + k * 2000;
+        expect(times.filter((t) => t >= from && t < from + 2000).length, `results in seconds ${2 * k}-${2 * k + 2}`).toBeGreaterThan(0);
+      }
+      expect(times.length).toBeGreaterThanOrEqual(6);
+    } finally {
+      await hangup();
+    }
   });
 
   it('ends a call whose video stops while its socket stays open (media timeout)', async () => {
-    await until(() => decoderPids().length === 0, 5_000);
+    expect(await until(() => decoderPids().length === 0, 5_000), 'decoders of earlier tests are gone').toBe(true);
     const { sender } = await call();
     await sender.waitForMessage((t) => t.includes('"type":"workout"'), 20_000);
     expect(decoderPids()).toHaveLength(1);
