@@ -21,6 +21,12 @@ describe('pose worker faults', () => {
       client.send({ type: 'landmarks', payload: { landmarks: f.landmarks, width: 640, height: 360, timestamp_ms: f.t * 1000 } });
     }
     await client.log.waitFor((m) => m.type === 'workout' && m.payload.reps === 3, 15_000);
+    // Landmark frames after the third rep are still being answered; a late one must not pass for the
+    // result of a camera frame sent after the fault. Wait until the session has gone quiet.
+    for (let seen = -1; seen !== client.log.messages.length; ) {
+      seen = client.log.messages.length;
+      await sleep(400);
+    }
   }
 
   async function frameResult(client: WsClient, payload: string): Promise<string> {
