@@ -14,8 +14,7 @@ import { resolveFfmpegPath } from '../src/media/ffmpeg/ffmpeg-path.ts';
 import { readVideoFrames } from '../src/media/video-file-source.ts';
 import { findExercise, listExercises } from '../src/analysis/index.ts';
 import type { SummaryPayload } from '../signaling/index.ts';
-import { RecognizingAnalyzer } from '../src/recognition/recognizing-analyzer.ts';
-import { DEFAULT_MODEL_DIR, ExerciseClassifier } from '../src/recognition/exercise-classifier.ts';
+import { createRecognizingAnalyzerFactory, RecognizingAnalyzer } from '../src/recognition/recognizing-analyzer.ts';
 
 /** A stretch of the recording during which recognition held one exercise. */
 export interface RecognizedSegment {
@@ -92,9 +91,9 @@ async function main(): Promise<void> {
   if (!auto && findExercise(args.exercise) === undefined) {
     usage(`unknown exercise "${args.exercise}"; known: auto, ${listExercises().join(', ')}`);
   }
-  const modelPath = process.env.WORKOUT_MODEL_PATH;
-  const classifier = await ExerciseClassifier.load(modelPath === undefined || modelPath === '' ? DEFAULT_MODEL_DIR : modelPath);
-  const analyzer = new RecognizingAnalyzer(classifier, { exercise: args.exercise });
+  // The server's loader: WORKOUT_MODEL_PATH, else the committed default, validated the same way.
+  const recognition = await createRecognizingAnalyzerFactory(process.env.WORKOUT_MODEL_PATH);
+  const analyzer = new RecognizingAnalyzer(recognition.classifier, { exercise: args.exercise });
   const recognized: RecognizedSegment[] = [];
   const confidences: number[] = [];
   const follow = (t: number, exercise: string | null, confidence: number): void => {
@@ -147,7 +146,7 @@ async function main(): Promise<void> {
   }
   analyzer.finish();
   const summary = analyzer.summary();
-  classifier.close();
+  recognition.close();
   const segments = auto ? recognized.map((r) => ({ ...r, from: round2(r.from), to: round2(r.to) })) : null;
   process.stdout.write(
     args.json

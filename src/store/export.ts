@@ -1,11 +1,10 @@
 /** A stored session as a download: CSV (one row per rep) or JSON (the session and its reps). */
 import type { RepRecordMessage } from '../../signaling/index.ts';
-import type { StoredSession } from './history-store.ts';
+import type { SessionListItem, StoredSession } from './history-store.ts';
 
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** The CSV's columns, in order: the per-rep fields of the protocol's rep record; faults as `code;code`. */
 /** The numeric measures of a rep record, shared by the CSV columns and the `session_reps` table. */
 export const REP_MEASURES = [
   'start_time',
@@ -19,6 +18,7 @@ export const REP_MEASURES = [
   'form_score',
 ] as const;
 
+/** The CSV's columns, in order: the per-rep fields of the protocol's rep record; faults as `code;code`. */
 export const CSV_COLUMNS = ['session_id', 'exercise', 'index', ...REP_MEASURES, 'faults'] as const;
 
 /** RFC 4180 quoting; a leading = + - @ is prefixed with ' so a spreadsheet does not run it as a formula. */
@@ -33,15 +33,7 @@ function csvRow(sessionId: string, r: RepRecordMessage): string {
     session_id: sessionId,
     exercise: r.exercise,
     index: r.index,
-    start_time: r.start_time,
-    end_time: r.end_time,
-    duration: r.duration,
-    eccentric_s: r.eccentric_s,
-    concentric_s: r.concentric_s,
-    range_of_motion: r.range_of_motion,
-    min_angle: r.min_angle,
-    max_angle: r.max_angle,
-    form_score: r.form_score,
+    ...(Object.fromEntries(REP_MEASURES.map((m) => [m, r[m]])) as Record<(typeof REP_MEASURES)[number], number>),
     faults: r.faults.map((f) => f.code).join(';'),
   };
   return CSV_COLUMNS.map((c) => csvField(values[c])).join(',');
@@ -52,20 +44,23 @@ export function sessionCsv(session: StoredSession): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-/** The API's JSON view of one session (also the JSON export). */
-export function sessionJson(session: StoredSession): Record<string, unknown> {
+/** The API's JSON view of a session in a list. */
+export function sessionListItemJson(s: SessionListItem): Record<string, unknown> {
   return {
-    id: session.id,
-    status: session.status,
-    transport: session.transport,
-    started_at: new Date(session.startedAt).toISOString(),
-    ended_at: session.endedAt === null ? null : new Date(session.endedAt).toISOString(),
-    end_reason: session.endReason,
-    duration_s: session.durationS,
-    total_frames: session.totalFrames,
-    total_reps: session.totalReps,
-    avg_form_score: session.avgFormScore,
-    exercises: session.exercises,
-    summary: session.summary,
+    id: s.id,
+    status: s.status,
+    transport: s.transport,
+    started_at: new Date(s.startedAt).toISOString(),
+    ended_at: s.endedAt === null ? null : new Date(s.endedAt).toISOString(),
+    duration_s: s.durationS,
+    total_frames: s.totalFrames,
+    total_reps: s.totalReps,
+    avg_form_score: s.avgFormScore,
+    exercises: s.exercises,
   };
+}
+
+/** The API's JSON view of one session (also the JSON export): the list item plus why it ended and its summary. */
+export function sessionJson(session: StoredSession): Record<string, unknown> {
+  return { ...sessionListItemJson(session), end_reason: session.endReason, summary: session.summary };
 }

@@ -5,8 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.ts';
-import { EXPORT_FORMATS, sessionCsv, sessionJson, type ExportFormat } from '../store/export.ts';
-import type { HistoryStore, SessionCursor, SessionListItem } from '../store/history-store.ts';
+import { EXPORT_FORMATS, sessionCsv, sessionJson, sessionListItemJson, type ExportFormat } from '../store/export.ts';
+import type { HistoryStore, SessionCursor } from '../store/history-store.ts';
 import { Authenticator } from './auth.ts';
 
 export const HISTORY_API_PREFIX = '/api/sessions';
@@ -65,21 +65,6 @@ export function decodeCursor(text: string): SessionCursor | null {
   }
 }
 
-function listItemJson(s: SessionListItem): Record<string, unknown> {
-  return {
-    id: s.id,
-    status: s.status,
-    transport: s.transport,
-    started_at: new Date(s.startedAt).toISOString(),
-    ended_at: s.endedAt === null ? null : new Date(s.endedAt).toISOString(),
-    duration_s: s.durationS,
-    total_frames: s.totalFrames,
-    total_reps: s.totalReps,
-    avg_form_score: s.avgFormScore,
-    exercises: s.exercises,
-  };
-}
-
 async function list(store: HistoryStore, url: URL, res: ServerResponse): Promise<void> {
   const limitText = url.searchParams.get('limit');
   const limit = limitText === null || limitText === '' ? DEFAULT_LIMIT : Number(limitText);
@@ -95,7 +80,7 @@ async function list(store: HistoryStore, url: URL, res: ServerResponse): Promise
   }
   const page = await store.list(limit, cursor, Date.now());
   json(res, 200, {
-    sessions: page.sessions.map(listItemJson),
+    sessions: page.sessions.map(sessionListItemJson),
     next_cursor: page.next ? encodeCursor(page.next) : null,
   });
 }
