@@ -11,7 +11,7 @@ import { dirname, resolve } from 'node:path';
 import type { WorkoutPayload } from '../signaling/index.ts';
 import { BENCH_CLIP, jpegDataUrls, SHARED_DIR, videoInputArgs } from './frames.ts';
 import { runLegacyClient } from './legacy.ts';
-import { runUploadAb, type UploadAbRow } from './ab-upload.ts';
+import { runCropAb, type CropAbRow } from './ab-crop.ts';
 import { bareExecuteMs, runPeerComparison, type PeerResult } from './peer.ts';
 import { startServerProcess, type ServerProcess } from './server-process.ts';
 import { percentile, round, summarize } from './stats.ts';
@@ -107,11 +107,11 @@ if (args.includes('--soak')) {
 }
 
 if (args.includes('--ab')) {
-  // In this process first: what the reused upload buffer gains (interleaved blocks, same frames).
-  const upload = await runUploadAb(decodedFrames(60, 640, 360), 640, 360);
-  for (const r of upload) console.log(`${r.name.padEnd(48)} ${String(r.wallMsPerFrame).padStart(6)} ms/frame wall  ${r.cpuMsPerFrame} ms/frame CPU (process)`);
-  const [fresh, reused] = upload as [UploadAbRow, UploadAbRow];
-  console.log(`upload buffer reuse: CPU per frame ×${round(reused.cpuMsPerFrame / fresh.cpuMsPerFrame, 2)}, wall ×${round(reused.wallMsPerFrame / fresh.wallMsPerFrame, 2)}`);
+  // In this process first: what sampling the landmark crop from the RGB frame gains (interleaved blocks, same frames).
+  const crop = await runCropAb(decodedFrames(60, 640, 360), 640, 360);
+  for (const r of crop) console.log(`${r.name.padEnd(48)} ${String(r.wallMsPerFrame).padStart(6)} ms/frame wall  ${r.cpuMsPerFrame} ms/frame CPU (process)`);
+  const [tfjsCrop, jsCrop] = crop as [CropAbRow, CropAbRow];
+  console.log(`crop from the RGB frame: CPU per frame ×${round(jsCrop.cpuMsPerFrame / tfjsCrop.cpuMsPerFrame, 2)}, wall ×${round(jsCrop.wallMsPerFrame / tfjsCrop.wallMsPerFrame, 2)}`);
   // One run, two configurations: what pipelining one stream over idle workers gains.
   const rows: { name: string; fps: number; p50: number; p99: number }[] = [];
   for (const [name, env] of [
@@ -128,7 +128,7 @@ if (args.includes('--ab')) {
   console.log(`pipelining: ${round(rows[1]!.fps / rows[0]!.fps, 2)}× analysed fps, p50 latency ×${round(rows[1]!.p50 / rows[0]!.p50, 2)}`);
   const out = resolve(option('--json', 'bench-results/ab.json'));
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ pipelining: rows, upload }, null, 2));
+  writeFileSync(out, JSON.stringify({ pipelining: rows, crop }, null, 2));
   process.exit(0);
 }
 

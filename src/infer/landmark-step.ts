@@ -1,34 +1,39 @@
 /**
- * Our version of BlazePose's landmark step (256×256 crop → 33 landmarks), the expensive part of
- * every frame. pose-detection runs it as `landmarkModel.execute(crop, 4 outputs)` inside its
- * per-detector `poseLandmarksByRoi`. We replace that one method on each stream's detector with the
- * same steps in the same order (crop with pose-detection's own converter, decode with its own
- * functions, project with the detector's own method), changing two things, each optional:
- * - **lean outputs** (`refine: false`): ask the model for the landmarks and the presence flag only.
- *   The heatmap (used to nudge landmarks) and the world landmarks (metric 3D, which we never use)
- *   cost ~19 % of the model's time and a 640 KB read-back per frame. Landmarks then come straight
- *   from the regression output.
- * - **cross-session batching** (`batch.maxBatch` > 1): the model call goes through a MicroBatcher
- *   shared by every stream of the worker; crops of different sessions become one [N,256,256,3]
- *   execute, and each session gets its slice back (for GPUs: a synchronous call cannot wait for
- *   other sessions' crops, hence the async replacement).
- * Detection, ROI tracking and smoothing stay pose-detection's. Tests check that batched results
- * equal unbatched ones frame for frame, and that lean landmarks stay within a few pixels.
+ * BlazePose per frame, run by us over pose-detection's own parts. pose-detection's
+ * `estimatePoses` takes an image tensor: it needs the whole frame uploaded to tfjs every frame,
+ * and crops the 256×256 landmark input out of it with tfjs ops, which together cost about a
+ * quarter of the landmark model on the wasm backend. `trackPose` below is the same sequence of
+ * steps, calling the detector's own methods in the same order (detect when there is no region of
+ * interest, landmarks in the region, its filtering, the next region from the landmarks), with
+ * three changes:
+ * - **the crop is sampled in JavaScript** from the decoded RGB frame (roi-crop.ts); the frame is
+ *   uploaded to tfjs only on the frames where the person detector runs (first frame, lost track);
+ * - **lean outputs** (`refine: false`, optional): ask the model for the landmarks and the presence
+ *   flag only. The heatmap (used to nudge landmarks) and the world landmarks (metric 3D, which we
+ *   never use) cost ~19 % of the model's time and a 640 KB read-back per frame;
+ * - **cross-session batching** (`batch.maxBatch` > 1, optional): the model call goes through a
+ *   MicroBatcher shared by every stream of the worker; crops of different sessions become one
+ *   [N,256,256,3] execute, and each session gets its slice back (for GPUs).
+ * Detection, ROI tracking, decoding, projection and smoothing stay pose-detection's. Tests check
+ * the results against pose-detection's own `estimatePoses` frame for frame, batched against
+ * unbatched, and lean against refined.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 // Internal modules of pose-detection 2.1.3 (CommonJS, no "exports" map): the same code its detector uses.
-import { convertImageToTensor } from '@tensorflow-models/pose-detection/dist/shared/calculators/convert_image_to_tensor.js';
-import { getImageSize } from '@tensorflow-models/pose-detection/dist/shared/calculators/image_utils.js';
+import { normalizedKeypointsToKeypoints } from '@tensorflow-models/pose-detection/dist/shared/calculators/normalized_keypoints_to_keypoints.js';
 import { tensorsToLandmarks } from '@tensorflow-models/pose-detection/dist/shared/calculators/tensors_to_landmarks.js';
 import {
-  BLAZEPOSE_LANDMARK_IMAGE_TO_TENSOR_CONFIG,
   BLAZEPOSE_NUM_AUXILIARY_KEYPOINTS,
   BLAZEPOSE_NUM_KEYPOINTS,
   BLAZEPOSE_POSE_PRESENCE_SCORE,
   BLAZEPOSE_TENSORS_TO_LANDMARKS_CONFIG,
 } from '@tensorflow-models/pose-detection/dist/blazepose_tfjs/constants.js';
 import { MicroBatcher } from './micro-batcher.ts';
+import { cropRoi, type NormalizedRect, type Padding, type RgbImage } from './roi-crop.ts';
+
+/** pose-detection's timestamps are in microseconds. */
+const MILLISECOND_TO_MICRO_SECONDS = 1000;
 
 /**
  * Batch size for POSE_BATCH_MAX: 0 = auto. A GPU runs a batch of crops for little more than one
@@ -57,35 +62,64 @@ export interface LandmarkStepOptions {
   batch?: LandmarkBatchOptions;
 }
 
-type Roi = unknown;
 type ImageSize = { width: number; height: number };
+type Keypoint = { x: number; y: number; z?: number; score?: number; name?: string };
+
 interface DecodedLandmarks {
-  landmarks: unknown;
-  auxiliaryLandmarks: unknown;
+  landmarks: Keypoint[];
+  auxiliaryLandmarks: Keypoint[];
   poseScore: number;
-  worldLandmarks: unknown;
+  worldLandmarks: Keypoint[];
   segmentationMask: unknown;
 }
-/** The parts of pose-detection's BlazePoseTfjsDetector this module touches. */
-export interface PatchableDetector {
-  poseLandmarksByRoi: (roi: Roi, image: tf.Tensor3D) => Promise<unknown>;
-  tensorsToPoseLandmarksAndSegmentation: (tensors: tf.Tensor[]) => Promise<DecodedLandmarks | null>;
-  poseLandmarksAndSegmentationInverseProjection: (
+
+/** The parts of pose-detection's BlazePoseTfjsDetector (one per stream) that trackPose drives. */
+export interface TrackingDetector {
+  regionOfInterest: NormalizedRect | null;
+  /** Microseconds; drives the smoothing filters. */
+  timestamp: number | null;
+  maxPoses: number;
+  reset(): void;
+  detectPose(image: tf.Tensor3D): Promise<unknown[]>;
+  poseDetectionToRoi(detection: unknown, imageSize: ImageSize): NormalizedRect;
+  tensorsToPoseLandmarksAndSegmentation(tensors: tf.Tensor[]): Promise<DecodedLandmarks | null>;
+  poseLandmarksAndSegmentationInverseProjection(
     imageSize: ImageSize,
-    roi: Roi,
-    padding: unknown,
-    transformationMatrix: unknown,
-    landmarks: unknown,
-    auxiliaryLandmarks: unknown,
-    worldLandmarks: unknown,
+    roi: NormalizedRect,
+    padding: Padding,
+    transformationMatrix: number[][],
+    landmarks: Keypoint[],
+    auxiliaryLandmarks: Keypoint[],
+    worldLandmarks: Keypoint[],
     segmentationMask: unknown,
-  ) => Promise<Record<string, unknown>>;
+  ): Promise<{ landmarks: Keypoint[]; auxiliaryLandmarks: Keypoint[]; worldLandmarks: Keypoint[] }>;
+  poseLandmarkFiltering(
+    landmarks: Keypoint[],
+    auxiliaryLandmarks: Keypoint[],
+    worldLandmarks: Keypoint[],
+    imageSize: ImageSize,
+  ): { actualLandmarksFiltered: Keypoint[]; auxiliaryLandmarksFiltered: Keypoint[] };
+  poseLandmarksToRoi(auxiliaryLandmarks: Keypoint[], imageSize: ImageSize): NormalizedRect;
 }
 
-/** One shared landmark model and the step every stream detector attached to it runs. */
+export interface TrackedPose {
+  /** Pixel coordinates as pose-detection returns them (z in its units: see PoseEstimator). */
+  keypoints: Keypoint[];
+  score: number;
+}
+
+/** The landmark model's input side (BLAZEPOSE_LANDMARK_IMAGE_TO_TENSOR_CONFIG: 256×256, [0, 1], zero border). */
+const CROP_SIZE = 256;
+
+/** One shared landmark model and the per-frame steps every stream's detector goes through. */
 export class LandmarkStep {
   private readonly batcher: MicroBatcher<tf.Tensor4D, tf.Tensor[]> | null;
   private readonly outputs: string[];
+  /**
+   * One crop buffer per stream: tfjs may keep a reference to a tensor's values until they are used,
+   * and a batched crop waits in the queue; a stream never has two frames in the step at once.
+   */
+  private readonly cropBuffers = new WeakMap<TrackingDetector, Float32Array>();
 
   constructor(
     private readonly model: GraphModel,
@@ -114,8 +148,74 @@ export class LandmarkStep {
     });
   }
 
-  run(crop: tf.Tensor4D): Promise<tf.Tensor[]> {
+  private run(crop: tf.Tensor4D): Promise<tf.Tensor[]> {
     return this.batcher ? this.batcher.submit(crop) : Promise.resolve(this.execute([crop])[0] ?? []);
+  }
+
+  /**
+   * pose-detection's `estimatePoses` for one frame of a video, step for step (see the file's
+   * comment), with the crop taken from the RGB frame. `upload` turns the frame into a tensor for
+   * the person detector; it is called only when there is no region of interest to track.
+   */
+  async trackPose(detector: TrackingDetector, frame: RgbImage, timestampMs: number, upload: () => tf.Tensor3D): Promise<TrackedPose | null> {
+    detector.maxPoses = 1;
+    detector.timestamp = timestampMs * MILLISECOND_TO_MICRO_SECONDS;
+    const imageSize = { width: frame.width, height: frame.height };
+    let roi = detector.regionOfInterest;
+    if (roi === null) {
+      const image = upload();
+      let detections: unknown[];
+      try {
+        detections = await detector.detectPose(image);
+      } finally {
+        image.dispose();
+      }
+      if (detections.length === 0) {
+        detector.reset();
+        return null;
+      }
+      roi = detector.poseDetectionToRoi(detections[0], imageSize);
+    }
+    const found = await this.landmarksByRoi(detector, roi, frame);
+    if (found === null) {
+      detector.reset();
+      return null;
+    }
+    const filtered = detector.poseLandmarkFiltering(found.landmarks, found.auxiliaryLandmarks, found.worldLandmarks, imageSize);
+    // Cache the region for the next frame.
+    detector.regionOfInterest = detector.poseLandmarksToRoi(filtered.auxiliaryLandmarksFiltered, imageSize);
+    return { keypoints: normalizedKeypointsToKeypoints(filtered.actualLandmarksFiltered, imageSize), score: found.poseScore };
+  }
+
+  /** pose-detection's `poseLandmarksByRoi` with the crop sampled from the RGB frame. */
+  private async landmarksByRoi(detector: TrackingDetector, roi: NormalizedRect, frame: RgbImage) {
+    let buffer = this.cropBuffers.get(detector);
+    if (!buffer) {
+      buffer = new Float32Array(CROP_SIZE * CROP_SIZE * 3);
+      this.cropBuffers.set(detector, buffer);
+    }
+    const { padding, transformationMatrix } = cropRoi(frame, roi, CROP_SIZE, buffer);
+    const crop = tf.tensor4d(buffer, [1, CROP_SIZE, CROP_SIZE, 3], 'float32');
+    let outputs: tf.Tensor[] = [];
+    try {
+      outputs = await this.run(crop);
+      const decoded = this.opts.refine ? await detector.tensorsToPoseLandmarksAndSegmentation(outputs) : await LandmarkStep.decodeLean(outputs);
+      if (decoded === null) return null;
+      const projected = await detector.poseLandmarksAndSegmentationInverseProjection(
+        { width: frame.width, height: frame.height },
+        roi,
+        padding,
+        transformationMatrix,
+        decoded.landmarks,
+        decoded.auxiliaryLandmarks,
+        decoded.worldLandmarks,
+        decoded.segmentationMask,
+      );
+      return { poseScore: decoded.poseScore, ...projected };
+    } finally {
+      tf.dispose(outputs);
+      crop.dispose();
+    }
   }
 
   /**
@@ -128,7 +228,7 @@ export class LandmarkStep {
     if (!landmarkTensor || !flagTensor) return null;
     const poseScore = (await flagTensor.data())[0] ?? 0;
     if (poseScore < BLAZEPOSE_POSE_PRESENCE_SCORE) return null;
-    const all = await tensorsToLandmarks(landmarkTensor, BLAZEPOSE_TENSORS_TO_LANDMARKS_CONFIG);
+    const all = (await tensorsToLandmarks(landmarkTensor, BLAZEPOSE_TENSORS_TO_LANDMARKS_CONFIG)) as Keypoint[];
     const landmarks = all.slice(0, BLAZEPOSE_NUM_KEYPOINTS);
     return {
       landmarks,
@@ -136,36 +236,6 @@ export class LandmarkStep {
       poseScore,
       worldLandmarks: landmarks.map((k) => ({ x: 0, y: 0, z: 0, score: k.score ?? 0 })),
       segmentationMask: null,
-    };
-  }
-
-  /** Routes a stream detector's landmark step through this step (lean and/or batched). */
-  attach(detector: PatchableDetector): void {
-    const run = (crop: tf.Tensor4D): Promise<tf.Tensor[]> => this.run(crop);
-    const refine = this.opts.refine;
-    detector.poseLandmarksByRoi = async function (this: PatchableDetector, roi: Roi, image: tf.Tensor3D) {
-      const imageSize = getImageSize(image);
-      const { imageTensor, padding, transformationMatrix } = convertImageToTensor(image, BLAZEPOSE_LANDMARK_IMAGE_TO_TENSOR_CONFIG, roi as never);
-      let outputs: tf.Tensor[] = [];
-      try {
-        outputs = await run(imageTensor);
-        const decoded = refine ? await this.tensorsToPoseLandmarksAndSegmentation(outputs) : await LandmarkStep.decodeLean(outputs);
-        if (decoded === null) return null;
-        const projected = await this.poseLandmarksAndSegmentationInverseProjection(
-          imageSize,
-          roi,
-          padding,
-          transformationMatrix,
-          decoded.landmarks,
-          decoded.auxiliaryLandmarks,
-          decoded.worldLandmarks,
-          decoded.segmentationMask,
-        );
-        return { poseScore: decoded.poseScore, ...projected };
-      } finally {
-        tf.dispose(outputs);
-        tf.dispose(imageTensor);
-      }
     };
   }
 

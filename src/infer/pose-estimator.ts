@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as poseDetection from '@tensorflow-models/pose-detection';
 import { join } from 'node:path';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
-import { LandmarkStep, type LandmarkBatchOptions, type PatchableDetector } from './landmark-step.ts';
+import { LandmarkStep, type LandmarkBatchOptions, type TrackingDetector } from './landmark-step.ts';
 import { humanModelsDir, readModelArtifacts } from './model-files.ts';
 import type { Landmark, PoseModelType, PoseResult } from './pose-types.ts';
 
@@ -21,11 +21,12 @@ export interface PoseEstimatorOptions {
    */
   refine?: boolean;
   /**
-   * Upload frames through one reused float32 buffer (default). false = a fresh int32 copy per
-   * frame, as tf.tensor3d(uint8, 'int32') does: kept only so `npm run bench -- --ab` can measure
-   * what the reuse gains.
+   * Run pose-detection's own `estimatePoses` (whole frame uploaded, crop by tfjs ops) instead of
+   * our per-frame driver (crop sampled from the RGB frame; see landmark-step.ts). Kept as the
+   * reference that tests and `npm run bench -- --ab` compare against; lean outputs and batching
+   * need our driver.
    */
-  reuseInputBuffer?: boolean;
+  referencePipeline?: boolean;
 }
 
 type Detector = poseDetection.PoseDetector & {
@@ -51,10 +52,10 @@ export class PoseEstimator {
   private readonly streams = new Map<string, Detector>();
   private readonly step: LandmarkStep | null;
   /**
-   * The frame as float32, reused from frame to frame. tf.tensor3d(uint8, 'int32') would allocate a
-   * 4-byte-per-value copy (2.7 MB at 640×360) for every frame, and the garbage collector's threads
-   * then cost about as much CPU as the model; the wasm backend copies values into its own heap at
-   * once, so one buffer per estimator is enough. pose-detection casts the image to float32 anyway.
+   * The frame as float32 for the person detector (needed only while nobody is tracked), reused
+   * from frame to frame: tf.tensor3d(uint8, 'int32') would allocate a 4-byte-per-value copy
+   * (2.7 MB at 640×360) each time, which the garbage collector's threads then pay for. The tensor
+   * is consumed before the next upload, so one buffer per estimator is enough.
    */
   private pixels = new Float32Array(0);
 
@@ -64,10 +65,12 @@ export class PoseEstimator {
   ) {
     const refine = options.refine ?? true;
     const batching = options.batch !== undefined && options.batch.maxBatch > 1;
-    this.step =
-      batching || !refine
-        ? new LandmarkStep(base.landmarkModel as GraphModel, { refine, ...(batching && options.batch ? { batch: options.batch } : {}) })
-        : null;
+    if (options.referencePipeline && (batching || !refine)) {
+      throw new Error('the reference pipeline runs pose-detection untouched: lean outputs and batching need the default pipeline');
+    }
+    this.step = options.referencePipeline
+      ? null
+      : new LandmarkStep(base.landmarkModel as GraphModel, { refine, ...(batching && options.batch ? { batch: options.batch } : {}) });
   }
 
   static async load(options: PoseEstimatorOptions): Promise<PoseEstimator> {
@@ -100,7 +103,6 @@ export class PoseEstimator {
         false,
         this.options.modelType,
       );
-      this.step?.attach(detector as unknown as PatchableDetector);
       this.streams.set(streamId, detector);
     }
     return detector;
@@ -108,15 +110,12 @@ export class PoseEstimator {
 
   /** Estimates the pose in one RGB frame of a stream; `timestampMs` drives the smoothing filters. */
   async estimate(streamId: string, rgb: Uint8Array, width: number, height: number, timestampMs: number): Promise<PoseResult> {
+    const size = height * width * 3;
+    if (rgb.length < size) throw new RangeError(`frame holds ${rgb.length} bytes, ${width}x${height} RGB needs ${size}`);
     const detector = this.detectorFor(streamId);
-    const image = this.upload(rgb, width, height);
-    let poses: poseDetection.Pose[];
-    try {
-      poses = await detector.estimatePoses(image, { flipHorizontal: false }, timestampMs);
-    } finally {
-      image.dispose();
-    }
-    const pose = poses[0];
+    const pose = this.step
+      ? await this.step.trackPose(detector as unknown as TrackingDetector, { rgb, width, height }, timestampMs, () => this.upload(rgb, width, height))
+      : await this.estimateReference(detector, rgb, width, height, timestampMs);
     if (!pose) return { landmarks: null, score: 0 };
     // pose-detection 2.1.3: with smoothing on, its normalisation step mutates the landmarks in place,
     // so z comes back multiplied by the image width twice instead of once.
@@ -125,10 +124,17 @@ export class PoseEstimator {
     return { landmarks, score: pose.score ?? 0 };
   }
 
+  private async estimateReference(detector: Detector, rgb: Uint8Array, width: number, height: number, timestampMs: number) {
+    const image = this.upload(rgb, width, height);
+    try {
+      return (await detector.estimatePoses(image, { flipHorizontal: false }, timestampMs))[0] ?? null;
+    } finally {
+      image.dispose();
+    }
+  }
+
   private upload(rgb: Uint8Array, width: number, height: number): tf.Tensor3D {
     const size = height * width * 3;
-    if (rgb.length < size) throw new RangeError(`frame holds ${rgb.length} bytes, ${width}x${height} RGB needs ${size}`);
-    if (this.options.reuseInputBuffer === false) return tf.tensor3d(rgb.subarray(0, size), [height, width, 3], 'int32');
     if (this.pixels.length !== size) this.pixels = new Float32Array(size);
     const pixels = this.pixels;
     for (let i = 0; i < size; i++) pixels[i] = rgb[i]!;

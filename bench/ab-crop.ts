@@ -1,24 +1,24 @@
 /**
- * A/B in one process, interleaved blocks: the pose pipeline with a fresh int32 copy of every frame
- * (what tf.tensor3d(uint8, 'int32') does) against one reused float32 upload buffer. Reports wall
- * time and whole-process CPU per frame (CPU includes V8's GC threads, which is where the per-frame
- * garbage shows up).
+ * A/B in one process, interleaved blocks of the same frames: pose-detection's own estimatePoses
+ * (the whole frame uploaded to tfjs, the landmark crop cut by tfjs ops) against our per-frame
+ * driver (the crop sampled from the RGB frame, no upload while the person is tracked). Reports
+ * wall time and whole-process CPU per frame (CPU includes V8's GC threads).
  */
 import { selectBackend } from '../src/infer/backend.ts';
 import { PoseEstimator } from '../src/infer/pose-estimator.ts';
 import { round } from './stats.ts';
 
-export interface UploadAbRow {
+export interface CropAbRow {
   name: string;
   wallMsPerFrame: number;
   cpuMsPerFrame: number;
 }
 
-export async function runUploadAb(frames: readonly Uint8Array[], width: number, height: number, rounds = 4): Promise<UploadAbRow[]> {
+export async function runCropAb(frames: readonly Uint8Array[], width: number, height: number, rounds = 4): Promise<CropAbRow[]> {
   await selectBackend('wasm');
   const variants = [
-    { name: 'fresh int32 copy per frame', estimator: await PoseEstimator.load({ modelType: 'lite', smoothing: false, reuseInputBuffer: false }) },
-    { name: 'reused float32 buffer (default)', estimator: await PoseEstimator.load({ modelType: 'lite', smoothing: false }) },
+    { name: "pose-detection's estimatePoses (tfjs crop)", estimator: await PoseEstimator.load({ modelType: 'lite', smoothing: true, referencePipeline: true }) },
+    { name: 'crop sampled from the RGB frame (default)', estimator: await PoseEstimator.load({ modelType: 'lite', smoothing: true }) },
   ];
   const totals = variants.map(() => ({ wall: 0, cpu: 0, frames: 0 }));
   for (const v of variants) for (const f of frames.slice(0, 5)) await v.estimator.estimate('warm', f, width, height, 0);

@@ -1,0 +1,112 @@
+/**
+ * BlazePose's landmark crop (the region of interest, rotated and letterboxed into 256×256, values
+ * in [0, 1]) computed in JavaScript straight from the decoded RGB frame.
+ *
+ * pose-detection builds the same crop with tfjs ops: it uploads the whole frame as a float tensor,
+ * then runs `tf.image.transform` (bilinear, zero border) and a scale. On the wasm backend that
+ * costs about a fifth of the landmark model itself for every frame (measured: upload ~3 ms, crop
+ * ~10 ms against ~43 ms of model), while sampling 256×256 points here costs ~1–2 ms and needs no
+ * full-frame upload at all while the person is tracked. The geometry (ROI, letterbox padding,
+ * projective matrix) comes from pose-detection's own calculators, and the sampling follows the
+ * Transform kernel's rule exactly (integer output coordinates, the four neighbours read one by one
+ * with 0 outside the image), so the crop is the one pose-detection would feed the model; a test
+ * compares the two.
+ */
+import { getRotatedSubRectToRectTransformMatrix } from '@tensorflow-models/pose-detection/dist/shared/calculators/get_rotated_sub_rect_to_rect_transformation_matrix.js';
+import { getProjectiveTransformMatrix, getRoi, padRoi } from '@tensorflow-models/pose-detection/dist/shared/calculators/image_utils.js';
+
+export interface RgbImage {
+  /** Packed RGB, row-major, 3 bytes per pixel (at least width × height × 3 bytes). */
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** pose-detection's normalised, rotated rectangle (`Rect` in its calculators). */
+export interface NormalizedRect {
+  xCenter: number;
+  yCenter: number;
+  width: number;
+  height: number;
+  rotation?: number;
+}
+
+export interface Padding {
+  top: number;
+  left: number;
+  right: number;
+  bottom: number;
+}
+
+export interface CropGeometry {
+  /** Letterbox padding as shares of the output, as pose-detection's decoder expects it. */
+  padding: Padding;
+  /** 4×4 matrix from the crop's normalised coordinates to the image's. */
+  transformationMatrix: number[][];
+}
+
+/**
+ * Samples `roi` of `image` into `out` (size × size × 3 float32, [0, 1]) and returns the geometry
+ * needed to project landmarks back. `out` is overwritten entirely.
+ */
+export function cropRoi(image: RgbImage, roi: NormalizedRect, size: number, out: Float32Array): CropGeometry {
+  const { width, height, rgb } = image;
+  if (out.length < size * size * 3) throw new RangeError(`crop buffer holds ${out.length} values, ${size}×${size}×3 needs ${size * size * 3}`);
+  if (rgb.length < width * height * 3) throw new RangeError(`frame holds ${rgb.length} bytes, ${width}x${height} RGB needs ${width * height * 3}`);
+  const imageSize = { width, height };
+  const outputSize = { width: size, height: size };
+  const rect = getRoi(imageSize, roi);
+  const padding = padRoi(rect, outputSize, true);
+  const transformationMatrix = getRotatedSubRectToRectTransformMatrix(rect, width, height, false);
+  const m = getProjectiveTransformMatrix(transformationMatrix, imageSize, outputSize);
+  sampleBilinear(rgb, width, height, m, size, out);
+  return { padding, transformationMatrix };
+}
+
+/** out[y][x] = image(M · (x, y)) / 255, bilinear, 0 outside the image (M is affine: its projective terms are 0). */
+function sampleBilinear(rgb: Uint8Array, width: number, height: number, m: readonly number[], size: number, out: Float32Array): void {
+  const [a0 = 0, a1 = 0, a2 = 0, b0 = 0, b1 = 0, b2 = 0] = m;
+  const stride = width * 3;
+  const scale = 1 / 255;
+  let o = 0;
+  for (let y = 0; y < size; y++) {
+    const rowX = a1 * y + a2;
+    const rowY = b1 * y + b2;
+    for (let x = 0; x < size; x++) {
+      const sx = a0 * x + rowX;
+      const sy = b0 * x + rowY;
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      if (x0 < -1 || y0 < -1 || x0 >= width || y0 >= height) {
+        out[o++] = 0;
+        out[o++] = 0;
+        out[o++] = 0;
+        continue;
+      }
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const w00 = (1 - fx) * (1 - fy);
+      const w01 = fx * (1 - fy);
+      const w10 = (1 - fx) * fy;
+      const w11 = fx * fy;
+      const inX0 = x0 >= 0;
+      const inX1 = x0 + 1 < width;
+      const inY0 = y0 >= 0;
+      const inY1 = y0 + 1 < height;
+      const p00 = y0 * stride + x0 * 3;
+      const p10 = p00 + stride;
+      for (let c = 0; c < 3; c++) {
+        let v = 0;
+        if (inY0) {
+          if (inX0) v += w00 * rgb[p00 + c]!;
+          if (inX1) v += w01 * rgb[p00 + 3 + c]!;
+        }
+        if (inY1) {
+          if (inX0) v += w10 * rgb[p10 + c]!;
+          if (inX1) v += w11 * rgb[p10 + 3 + c]!;
+        }
+        out[o++] = v * scale;
+      }
+    }
+  }
+}
