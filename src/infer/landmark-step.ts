@@ -8,6 +8,8 @@
  * three changes:
  * - **the crop is sampled in JavaScript** from the decoded RGB frame (roi-crop.ts); the frame is
  *   uploaded to tfjs only on the frames where the person detector runs (first frame, lost track);
+ * - **the heatmap refinement reads only the 7×7 windows it uses** (heatmap-refine.ts), not the
+ *   whole 640 KB heatmap;
  * - **lean outputs** (`refine: false`, optional): ask the model for the landmarks and the presence
  *   flag only. The heatmap (used to nudge landmarks) and the world landmarks (metric 3D, which we
  *   never use) cost ~19 % of the model's time and a 640 KB read-back per frame;
@@ -22,13 +24,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 // Internal modules of pose-detection 2.1.3 (CommonJS, no "exports" map): the same code its detector uses.
 import { normalizedKeypointsToKeypoints } from '@tensorflow-models/pose-detection/dist/shared/calculators/normalized_keypoints_to_keypoints.js';
+import { calculateScoreCopy } from '@tensorflow-models/pose-detection/dist/shared/calculators/calculate_score_copy.js';
 import { tensorsToLandmarks } from '@tensorflow-models/pose-detection/dist/shared/calculators/tensors_to_landmarks.js';
 import {
   BLAZEPOSE_NUM_AUXILIARY_KEYPOINTS,
   BLAZEPOSE_NUM_KEYPOINTS,
   BLAZEPOSE_POSE_PRESENCE_SCORE,
+  BLAZEPOSE_REFINE_LANDMARKS_FROM_HEATMAP_CONFIG,
   BLAZEPOSE_TENSORS_TO_LANDMARKS_CONFIG,
+  BLAZEPOSE_TENSORS_TO_WORLD_LANDMARKS_CONFIG,
 } from '@tensorflow-models/pose-detection/dist/blazepose_tfjs/constants.js';
+import { refineFromHeatmap } from './heatmap-refine.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import { cropRoi, type NormalizedRect, type Padding, type RgbImage } from './roi-crop.ts';
 
@@ -82,7 +88,6 @@ export interface TrackingDetector {
   reset(): void;
   detectPose(image: tf.Tensor3D): Promise<unknown[]>;
   poseDetectionToRoi(detection: unknown, imageSize: ImageSize): NormalizedRect;
-  tensorsToPoseLandmarksAndSegmentation(tensors: tf.Tensor[]): Promise<DecodedLandmarks | null>;
   poseLandmarksAndSegmentationInverseProjection(
     imageSize: ImageSize,
     roi: NormalizedRect,
@@ -199,7 +204,7 @@ export class LandmarkStep {
     let outputs: tf.Tensor[] = [];
     try {
       outputs = await this.run(crop);
-      const decoded = this.opts.refine ? await detector.tensorsToPoseLandmarksAndSegmentation(outputs) : await LandmarkStep.decodeLean(outputs);
+      const decoded = this.opts.refine ? await decodeRefined(outputs) : await decodeLean(outputs);
       if (decoded === null) return null;
       const projected = await detector.poseLandmarksAndSegmentationInverseProjection(
         { width: frame.width, height: frame.height },
@@ -218,28 +223,51 @@ export class LandmarkStep {
     }
   }
 
-  /**
-   * The lean decode: presence flag, then the 39 regressed landmarks (33 keypoints + 2 auxiliary for
-   * the ROI), exactly as pose-detection decodes them before its heatmap refinement. World landmarks
-   * are not computed; the projection step gets zeros in their place (we never read them).
-   */
-  private static async decodeLean(outputs: readonly tf.Tensor[]): Promise<DecodedLandmarks | null> {
-    const [landmarkTensor, flagTensor] = outputs;
-    if (!landmarkTensor || !flagTensor) return null;
-    const poseScore = (await flagTensor.data())[0] ?? 0;
-    if (poseScore < BLAZEPOSE_POSE_PRESENCE_SCORE) return null;
-    const all = (await tensorsToLandmarks(landmarkTensor, BLAZEPOSE_TENSORS_TO_LANDMARKS_CONFIG)) as Keypoint[];
-    const landmarks = all.slice(0, BLAZEPOSE_NUM_KEYPOINTS);
-    return {
-      landmarks,
-      auxiliaryLandmarks: all.slice(BLAZEPOSE_NUM_KEYPOINTS, BLAZEPOSE_NUM_AUXILIARY_KEYPOINTS),
-      poseScore,
-      worldLandmarks: landmarks.map((k) => ({ x: 0, y: 0, z: 0, score: k.score ?? 0 })),
-      segmentationMask: null,
-    };
-  }
-
   close(): void {
     this.batcher?.close();
   }
+}
+
+/**
+ * pose-detection's `tensorsToPoseLandmarksAndSegmentation` (segmentation off), step for step, with
+ * the heatmap refinement reading only the windows it uses (heatmap-refine.ts). Outputs in
+ * FULL_OUTPUTS order.
+ */
+export async function decodeRefined(outputs: readonly tf.Tensor[]): Promise<DecodedLandmarks | null> {
+  const [landmarkTensor, flagTensor, heatmapTensor, worldTensor] = outputs;
+  if (!landmarkTensor || !flagTensor || !heatmapTensor || !worldTensor) return null;
+  const poseScore = (await flagTensor.data())[0] ?? 0;
+  if (poseScore < BLAZEPOSE_POSE_PRESENCE_SCORE) return null;
+  const raw = (await tensorsToLandmarks(landmarkTensor, BLAZEPOSE_TENSORS_TO_LANDMARKS_CONFIG)) as Keypoint[];
+  const all = await refineFromHeatmap(raw, heatmapTensor, BLAZEPOSE_REFINE_LANDMARKS_FROM_HEATMAP_CONFIG);
+  const landmarks = all.slice(0, BLAZEPOSE_NUM_KEYPOINTS);
+  const world = (await tensorsToLandmarks(worldTensor, BLAZEPOSE_TENSORS_TO_WORLD_LANDMARKS_CONFIG)) as Keypoint[];
+  return {
+    landmarks,
+    auxiliaryLandmarks: all.slice(BLAZEPOSE_NUM_KEYPOINTS, BLAZEPOSE_NUM_AUXILIARY_KEYPOINTS),
+    poseScore,
+    worldLandmarks: calculateScoreCopy(landmarks, world.slice(0, BLAZEPOSE_NUM_KEYPOINTS), true),
+    segmentationMask: null,
+  };
+}
+
+/**
+ * The lean decode: presence flag, then the 39 regressed landmarks (33 keypoints + 2 auxiliary for
+ * the ROI), exactly as pose-detection decodes them before its heatmap refinement. World landmarks
+ * are not computed; the projection step gets zeros in their place (we never read them).
+ */
+export async function decodeLean(outputs: readonly tf.Tensor[]): Promise<DecodedLandmarks | null> {
+  const [landmarkTensor, flagTensor] = outputs;
+  if (!landmarkTensor || !flagTensor) return null;
+  const poseScore = (await flagTensor.data())[0] ?? 0;
+  if (poseScore < BLAZEPOSE_POSE_PRESENCE_SCORE) return null;
+  const all = (await tensorsToLandmarks(landmarkTensor, BLAZEPOSE_TENSORS_TO_LANDMARKS_CONFIG)) as Keypoint[];
+  const landmarks = all.slice(0, BLAZEPOSE_NUM_KEYPOINTS);
+  return {
+    landmarks,
+    auxiliaryLandmarks: all.slice(BLAZEPOSE_NUM_KEYPOINTS, BLAZEPOSE_NUM_AUXILIARY_KEYPOINTS),
+    poseScore,
+    worldLandmarks: landmarks.map((k) => ({ x: 0, y: 0, z: 0, score: k.score ?? 0 })),
+    segmentationMask: null,
+  };
 }
