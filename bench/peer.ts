@@ -130,6 +130,19 @@ async function humanRun(frames: Uint8Array[], width: number, height: number, bas
   return { fps, agreementPx: dist.length ? percentile(dist, 50) : NaN };
 }
 
+/**
+ * The peer's fps alone, in a given configuration: measured again after the server's stream so the
+ * reported figure brackets the host's drift (as the bare model is).
+ */
+export async function peerFpsAgain(frames: Uint8Array[], width: number, height: number, detector: boolean): Promise<number> {
+  const models = await serveModels();
+  try {
+    return round((await humanRun(frames, width, height, models.base, detector, [])).fps);
+  } finally {
+    models.close();
+  }
+}
+
 export async function runPeerComparison(frames: Uint8Array[], width: number, height: number): Promise<PeerResult> {
   await selectBackend('wasm');
   const bare = await bareExecuteMs(frames, width, height);
