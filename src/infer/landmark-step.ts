@@ -27,6 +27,7 @@ import { normalizedKeypointsToKeypoints } from '@tensorflow-models/pose-detectio
 import { calculateScoreCopy } from '@tensorflow-models/pose-detection/dist/shared/calculators/calculate_score_copy.js';
 import { tensorsToLandmarks } from '@tensorflow-models/pose-detection/dist/shared/calculators/tensors_to_landmarks.js';
 import {
+  BLAZEPOSE_LANDMARK_IMAGE_TO_TENSOR_CONFIG,
   BLAZEPOSE_NUM_AUXILIARY_KEYPOINTS,
   BLAZEPOSE_NUM_KEYPOINTS,
   BLAZEPOSE_POSE_PRESENCE_SCORE,
@@ -113,8 +114,8 @@ export interface TrackedPose {
   score: number;
 }
 
-/** The landmark model's input side (BLAZEPOSE_LANDMARK_IMAGE_TO_TENSOR_CONFIG: 256×256, [0, 1], zero border). */
-const CROP_SIZE = 256;
+/** The landmark model's input side: BLAZEPOSE_LANDMARK_IMAGE_TO_TENSOR_CONFIG is 256×256, values in [0, 1], zero border (what cropRoi produces). */
+const CROP_SIZE = BLAZEPOSE_LANDMARK_IMAGE_TO_TENSOR_CONFIG.outputTensorSize.width;
 
 /** One shared landmark model and the per-frame steps every stream's detector goes through. */
 export class LandmarkStep {
