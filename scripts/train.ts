@@ -578,10 +578,14 @@ export function summarizeData(sequences: readonly Sequence[], classes: readonly 
   return { perClass };
 }
 
+/** The shipped model's training budget; leave-one-source-out evaluates the same recipe by default. */
+export const TRAIN_EPOCHS = 24;
+export const TRAIN_WINDOWS_PER_CLASS = 320;
+
 async function main(): Promise<void> {
   const name = arg('name', 'workout-pool-v2');
-  const epochs = Number(arg('epochs', '24'));
-  const perClass = Number(arg('per-class', '320'));
+  const epochs = Number(arg('epochs', String(TRAIN_EPOCHS)));
+  const perClass = Number(arg('per-class', String(TRAIN_WINDOWS_PER_CLASS)));
   const seed = Number(arg('seed', '7'));
   const outDir = resolve(REPO_ROOT, arg('out', 'models'), name);
   const t0 = Date.now();
