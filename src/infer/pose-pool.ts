@@ -18,6 +18,8 @@ export interface PosePoolOptions {
   batch?: { maxBatch: number; maxWaitMs: number };
   /** pose-detection's heatmap refinement (default true) or lean landmark outputs (landmark-step.ts). */
   refine?: boolean;
+  /** pose-detection's own estimatePoses instead of our per-frame driver (comparisons only; see PoseEstimator). */
+  referencePipeline?: boolean;
   /** Model loading time allowed per worker start. */
   initTimeoutMs?: number;
   logger: Logger;
@@ -104,6 +106,7 @@ class PoseWorkerHandle {
       batchMax: options.batch?.maxBatch ?? 1,
       batchWaitMs: options.batch?.maxWaitMs ?? 0,
       refine: options.refine ?? true,
+      referencePipeline: options.referencePipeline ?? false,
     });
   }
 

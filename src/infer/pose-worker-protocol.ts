@@ -13,6 +13,8 @@ export type PoseWorkerRequest =
       batchWaitMs: number;
       /** Heatmap refinement and world landmarks (pose-detection's own step), or lean outputs. */
       refine: boolean;
+      /** pose-detection's own estimatePoses (comparisons only). */
+      referencePipeline: boolean;
     }
   | {
       kind: 'estimate';

@@ -28,6 +28,7 @@ async function handle(msg: PoseWorkerRequest): Promise<void> {
           modelType: msg.modelType,
           smoothing: msg.smoothing,
           refine: msg.refine,
+          referencePipeline: msg.referencePipeline,
           ...(batching ? { batch: { maxBatch: batchMax, maxWaitMs: msg.batchWaitMs } } : {}),
         });
         // Warm-up: the first inference compiles kernels and allocates (~0.5 s); no user frame should pay it.
