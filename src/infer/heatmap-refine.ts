@@ -49,10 +49,16 @@ function windowOf(l: HeatmapLandmark, width: number, height: number, kernelSize:
  * Landmarks refined from `heatmap` ([1, height, width, landmarks.length]), as pose-detection's
  * refineLandmarksFromHeatmap returns them (new objects; the input is not modified).
  */
-export async function refineFromHeatmap(landmarks: readonly HeatmapLandmark[], heatmap: tf.Tensor, config: RefineConfig): Promise<HeatmapLandmark[]> {
+export async function refineFromHeatmap(
+  landmarks: readonly HeatmapLandmark[],
+  heatmap: tf.Tensor,
+  config: RefineConfig,
+): Promise<HeatmapLandmark[]> {
   const [, height = 0, width = 0, channels = 0] = heatmap.shape;
   if (heatmap.rank !== 4 || landmarks.length !== channels) {
-    throw new Error(`Expected heatmap to have same number of channels as the number of landmarks. But got landmarks length: ${landmarks.length}, heatmap shape: [${heatmap.shape.join(', ')}]`);
+    throw new Error(
+      `Expected heatmap to have same number of channels as the number of landmarks. But got landmarks length: ${landmarks.length}, heatmap shape: [${heatmap.shape.join(', ')}]`,
+    );
   }
   const k = config.kernelSize;
   const windows = landmarks.map((l) => windowOf(l, width, height, k));
@@ -69,7 +75,9 @@ export async function refineFromHeatmap(landmarks: readonly HeatmapLandmark[], h
       }
     }
   });
-  const gathered = tf.tidy(() => tf.gatherND(heatmap, tf.tensor2d(indices, [landmarks.length * k * k, 4], 'int32')));
+  const gathered = tf.tidy(() =>
+    tf.gatherND(heatmap, tf.tensor2d(indices, [landmarks.length * k * k, 4], 'int32')),
+  );
   let values: Float32Array;
   try {
     values = (await gathered.data()) as Float32Array;

@@ -13,7 +13,11 @@
  * compares the two.
  */
 import { getRotatedSubRectToRectTransformMatrix } from '@tensorflow-models/pose-detection/dist/shared/calculators/get_rotated_sub_rect_to_rect_transformation_matrix.js';
-import { getProjectiveTransformMatrix, getRoi, padRoi } from '@tensorflow-models/pose-detection/dist/shared/calculators/image_utils.js';
+import {
+  getProjectiveTransformMatrix,
+  getRoi,
+  padRoi,
+} from '@tensorflow-models/pose-detection/dist/shared/calculators/image_utils.js';
 
 export interface RgbImage {
   /** Packed RGB, row-major, 3 bytes per pixel (at least width × height × 3 bytes). */
@@ -51,8 +55,14 @@ export interface CropGeometry {
  */
 export function cropRoi(image: RgbImage, roi: NormalizedRect, size: number, out: Float32Array): CropGeometry {
   const { width, height, rgb } = image;
-  if (out.length < size * size * 3) throw new RangeError(`crop buffer holds ${out.length} values, ${size}×${size}×3 needs ${size * size * 3}`);
-  if (rgb.length < width * height * 3) throw new RangeError(`frame holds ${rgb.length} bytes, ${width}x${height} RGB needs ${width * height * 3}`);
+  if (out.length < size * size * 3)
+    throw new RangeError(
+      `crop buffer holds ${out.length} values, ${size}×${size}×3 needs ${size * size * 3}`,
+    );
+  if (rgb.length < width * height * 3)
+    throw new RangeError(
+      `frame holds ${rgb.length} bytes, ${width}x${height} RGB needs ${width * height * 3}`,
+    );
   const imageSize = { width, height };
   const outputSize = { width: size, height: size };
   const rect = getRoi(imageSize, roi);
@@ -64,7 +74,14 @@ export function cropRoi(image: RgbImage, roi: NormalizedRect, size: number, out:
 }
 
 /** out[y][x] = image(M · (x, y)) / 255, bilinear, 0 outside the image (M is affine: its projective terms are 0). */
-function sampleBilinear(rgb: Uint8Array, width: number, height: number, m: readonly number[], size: number, out: Float32Array): void {
+function sampleBilinear(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  m: readonly number[],
+  size: number,
+  out: Float32Array,
+): void {
   const [a0 = 0, a1 = 0, a2 = 0, b0 = 0, b1 = 0, b2 = 0] = m;
   const stride = width * 3;
   const scale = 1 / 255;

@@ -20,9 +20,18 @@ function randomImage(width: number, height: number, seed: number): Uint8Array {
   return rgb;
 }
 
-function tfjsCrop(rgb: Uint8Array, width: number, height: number, roi: NormalizedRect): { values: Float32Array; padding: object; matrix: number[][] } {
+function tfjsCrop(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  roi: NormalizedRect,
+): { values: Float32Array; padding: object; matrix: number[][] } {
   const image = tf.tensor3d(Float32Array.from(rgb), [height, width, 3]);
-  const { imageTensor, padding, transformationMatrix } = convertImageToTensor(image, BLAZEPOSE_LANDMARK_IMAGE_TO_TENSOR_CONFIG, { ...roi });
+  const { imageTensor, padding, transformationMatrix } = convertImageToTensor(
+    image,
+    BLAZEPOSE_LANDMARK_IMAGE_TO_TENSOR_CONFIG,
+    { ...roi },
+  );
   const values = imageTensor.dataSync() as Float32Array;
   tf.dispose([image, imageTensor]);
   return { values, padding, matrix: transformationMatrix };
@@ -36,8 +45,18 @@ describe('cropRoi', () => {
   const cases: [string, number, number, NormalizedRect][] = [
     ['centred, upright', 64, 48, { xCenter: 0.5, yCenter: 0.5, width: 0.5, height: 0.8, rotation: 0 }],
     ['rotated', 80, 45, { xCenter: 0.45, yCenter: 0.55, width: 0.4, height: 0.7, rotation: 0.6 }],
-    ['past the edges (zero border)', 50, 70, { xCenter: 0.15, yCenter: 0.9, width: 0.9, height: 1.3, rotation: -0.3 }],
-    ['wider than tall (padded top and bottom)', 61, 37, { xCenter: 0.5, yCenter: 0.4, width: 0.9, height: 0.3, rotation: 0 }],
+    [
+      'past the edges (zero border)',
+      50,
+      70,
+      { xCenter: 0.15, yCenter: 0.9, width: 0.9, height: 1.3, rotation: -0.3 },
+    ],
+    [
+      'wider than tall (padded top and bottom)',
+      61,
+      37,
+      { xCenter: 0.5, yCenter: 0.4, width: 0.9, height: 0.3, rotation: 0 },
+    ],
   ];
 
   for (const [name, width, height, roi] of cases) {
@@ -65,7 +84,11 @@ describe('cropRoi', () => {
 
   it('refuses a frame or an output buffer that is too small', () => {
     const roi = { xCenter: 0.5, yCenter: 0.5, width: 0.5, height: 0.5, rotation: 0 };
-    expect(() => cropRoi({ rgb: new Uint8Array(10), width: 8, height: 8 }, roi, 256, new Float32Array(256 * 256 * 3))).toThrow(/needs 192/);
-    expect(() => cropRoi({ rgb: new Uint8Array(192), width: 8, height: 8 }, roi, 256, new Float32Array(100))).toThrow(/crop buffer/);
+    expect(() =>
+      cropRoi({ rgb: new Uint8Array(10), width: 8, height: 8 }, roi, 256, new Float32Array(256 * 256 * 3)),
+    ).toThrow(/needs 192/);
+    expect(() =>
+      cropRoi({ rgb: new Uint8Array(192), width: 8, height: 8 }, roi, 256, new Float32Array(100)),
+    ).toThrow(/crop buffer/);
   });
 });
