@@ -160,8 +160,8 @@ export async function runPeerComparison(frames: Uint8Array[], width: number, hei
   const ours = await oursSingleThread(frames, width, height);
   const models = await serveModels();
   try {
-    // Detector off first: human keeps its body detector in a module-level cache once loaded, so a
-    // "detector off" instance created after a "detector on" one would still run the detector.
+    // Detector off first: human keeps its body detector model in a module-level variable once
+    // loaded, so a "detector off" instance created after a "detector on" one could still use it.
     const noDetector = await humanRun(frames, width, height, models.base, false, ours.poses);
     const withDetector = await humanRun(frames, width, height, models.base, true, ours.poses);
     // The peer's fastest configuration whose keypoints land on the body (median distance to ours
