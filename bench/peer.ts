@@ -21,6 +21,8 @@ const require = createRequire(import.meta.url);
 
 export interface PeerResult {
   bareExecuteMs: number;
+  /** Whether the configuration compared (peer.config) runs human's body detector. */
+  peerDetector: boolean;
   ourSingleThreadFps: number;
   peer: {
     name: string;
@@ -174,14 +176,14 @@ export async function runPeerComparison(frames: Uint8Array[], width: number, hei
     ];
     const closest = Math.min(...runs.map((r) => r.agreementPx));
     const eligible = runs.filter((r) => (runs.some((q) => ok(q.agreementPx)) ? ok(r.agreementPx) : r.agreementPx <= closest + 1));
-    const best = eligible.reduce((a, b) => (b.fps > a.fps ? b : a)).name;
-    const chosen = best === 'detector off' ? noDetector : withDetector;
+    const chosen = eligible.reduce((a, b) => (b.fps > a.fps ? b : a));
     return {
       bareExecuteMs: round(bare, 2),
+      peerDetector: chosen.name === 'detector on',
       ourSingleThreadFps: round(ours.fps),
       peer: {
         name: '@vladmandic/human',
-        config: `body: blazepose-lite, ${best}`,
+        config: `body: blazepose-lite, ${chosen.name}`,
         peerFps: round(chosen.fps),
         keypointAgreementPx: round(chosen.agreementPx),
         keypointsOnBody: ok(chosen.agreementPx),

@@ -134,7 +134,7 @@ if (args.includes('--ab')) {
 
 // 1. Peer comparison and the bare model, in this process, before the server starts (no sharing).
 let peer: PeerResult | null = null;
-const peerFrames = decodedFrames(quick ? 60 : 150, 640, 360);
+const peerFrames = flag('--skip-peer') ? [] : decodedFrames(quick ? 60 : 150, 640, 360);
 if (!flag('--skip-peer')) {
   console.error('peer comparison…');
   peer = await runPeerComparison(peerFrames, 640, 360);
@@ -152,7 +152,7 @@ const single = await runStreams(server, 1, 30);
 const bareFrames = decodedFrames(10, 640, 360);
 const bareAfterMs = flag('--skip-peer') ? NaN : round(await bareExecuteMs(bareFrames, 640, 360), 2);
 // The peer's fps likewise, in the configuration chosen before.
-const peerAfterFps = peer ? await peerFpsAgain(peerFrames, 640, 360, peer.peer.config.endsWith('detector on')) : NaN;
+const peerAfterFps = peer ? await peerFpsAgain(peerFrames, 640, 360, peer.peerDetector) : NaN;
 
 console.error('legacy WebSocket client at 10 and 30 fps…');
 const { frames: jpegs, label } = jpegDataUrls(10, 30);

@@ -2,8 +2,9 @@
  * Clip-level exercise recognition under leave-one-source-out cross-validation (`npm run eval`):
  * for each source repository of ../shared/clips, a model is trained exactly as scripts/train.ts
  * trains the shipped one (same budget; ~25 min for the six folds on 2 cores) on everything but that
- * source — its clips and its landmark datasets — and tested on that source's clips. Prints per-class accuracy, the confusion matrix, which classes rest on
- * synthetic data only, and the committed default model's cost per decision; writes
+ * source — its clips and its landmark datasets — and tested on that source's clips. Prints
+ * per-class accuracy, the confusion matrix, which classes rest on synthetic data only, and the
+ * committed default model's cost per decision; writes
  * bench-results/recognition.json.
  *
  * Usage: npm run eval, or tsx scripts/eval-recognition.ts [--epochs 24 --per-class 320 --seed 7] [--cost-only]

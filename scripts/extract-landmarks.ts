@@ -18,6 +18,7 @@ import { landmarkCachePath, readManifest, SHARED_DIR } from './clips-manifest.ts
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : 'all';
 const force = args.includes('--force');
+const model = (args.includes('--model') ? args[args.indexOf('--model') + 1] : 'lite') as 'lite' | 'full' | 'heavy';
 const lean = args.includes('--lean');
 const reference = args.includes('--reference');
 const noiseSeed = args.includes('--noise') ? Number(args[args.indexOf('--noise') + 1]) : null;
@@ -33,7 +34,6 @@ function perturb(data: Uint8Array, seed: number): void {
     if (i < data.length) data[i] = data[i]! ^ 1;
   }
 }
-const model = (args.includes('--model') ? args[args.indexOf('--model') + 1] : 'lite') as 'lite' | 'full' | 'heavy';
 
 const manifest = readManifest();
 if (!manifest) {

@@ -182,7 +182,7 @@ export class LandmarkStep {
       }
       roi = detector.poseDetectionToRoi(detections[0], imageSize);
     }
-    const found = await this.landmarksByRoi(detector, roi, frame);
+    const found = await this.landmarksByRoi(detector, roi, frame, imageSize);
     if (found === null) {
       detector.reset();
       return null;
@@ -194,7 +194,7 @@ export class LandmarkStep {
   }
 
   /** pose-detection's `poseLandmarksByRoi` with the crop sampled from the RGB frame. */
-  private async landmarksByRoi(detector: TrackingDetector, roi: NormalizedRect, frame: RgbImage) {
+  private async landmarksByRoi(detector: TrackingDetector, roi: NormalizedRect, frame: RgbImage, imageSize: ImageSize) {
     let buffer = this.cropBuffers.get(detector);
     if (!buffer) {
       buffer = new Float32Array(CROP_SIZE * CROP_SIZE * 3);
@@ -205,10 +205,10 @@ export class LandmarkStep {
     let outputs: tf.Tensor[] = [];
     try {
       outputs = await this.run(crop);
-      const decoded = this.opts.refine ? await decodeRefined(outputs) : await decodeLean(outputs);
+      const decoded = await decodeLandmarks(outputs, this.opts.refine);
       if (decoded === null) return null;
       const projected = await detector.poseLandmarksAndSegmentationInverseProjection(
-        { width: frame.width, height: frame.height },
+        imageSize,
         roi,
         padding,
         transformationMatrix,
@@ -230,45 +230,33 @@ export class LandmarkStep {
 }
 
 /**
- * pose-detection's `tensorsToPoseLandmarksAndSegmentation` (segmentation off), step for step, with
- * the heatmap refinement reading only the windows it uses (heatmap-refine.ts). Outputs in
- * FULL_OUTPUTS order.
+ * pose-detection's `tensorsToPoseLandmarksAndSegmentation` (segmentation off), step for step:
+ * presence flag, then the 39 regressed landmarks (33 keypoints + 2 auxiliary for the ROI). With
+ * `refine` (outputs in FULL_OUTPUTS order) the landmarks are refined from the heatmap, reading only
+ * the windows it uses (heatmap-refine.ts), and world landmarks are decoded. Lean (LEAN_OUTPUTS):
+ * no refinement, and the projection step gets zeros for the world landmarks (we never read them).
  */
-export async function decodeRefined(outputs: readonly tf.Tensor[]): Promise<DecodedLandmarks | null> {
+export async function decodeLandmarks(outputs: readonly tf.Tensor[], refine: boolean): Promise<DecodedLandmarks | null> {
   const [landmarkTensor, flagTensor, heatmapTensor, worldTensor] = outputs;
-  if (!landmarkTensor || !flagTensor || !heatmapTensor || !worldTensor) return null;
+  if (!landmarkTensor || !flagTensor || (refine && (!heatmapTensor || !worldTensor))) return null;
   const poseScore = (await flagTensor.data())[0] ?? 0;
   if (poseScore < BLAZEPOSE_POSE_PRESENCE_SCORE) return null;
-  const raw = (await tensorsToLandmarks(landmarkTensor, BLAZEPOSE_TENSORS_TO_LANDMARKS_CONFIG)) as Keypoint[];
-  const all = await refineFromHeatmap(raw, heatmapTensor, BLAZEPOSE_REFINE_LANDMARKS_FROM_HEATMAP_CONFIG);
+  let all = (await tensorsToLandmarks(landmarkTensor, BLAZEPOSE_TENSORS_TO_LANDMARKS_CONFIG)) as Keypoint[];
+  if (refine && heatmapTensor) all = await refineFromHeatmap(all, heatmapTensor, BLAZEPOSE_REFINE_LANDMARKS_FROM_HEATMAP_CONFIG);
   const landmarks = all.slice(0, BLAZEPOSE_NUM_KEYPOINTS);
-  const world = (await tensorsToLandmarks(worldTensor, BLAZEPOSE_TENSORS_TO_WORLD_LANDMARKS_CONFIG)) as Keypoint[];
+  const worldLandmarks =
+    refine && worldTensor
+      ? calculateScoreCopy(
+          landmarks,
+          ((await tensorsToLandmarks(worldTensor, BLAZEPOSE_TENSORS_TO_WORLD_LANDMARKS_CONFIG)) as Keypoint[]).slice(0, BLAZEPOSE_NUM_KEYPOINTS),
+          true,
+        )
+      : landmarks.map((k) => ({ x: 0, y: 0, z: 0, score: k.score ?? 0 }));
   return {
     landmarks,
     auxiliaryLandmarks: all.slice(BLAZEPOSE_NUM_KEYPOINTS, BLAZEPOSE_NUM_AUXILIARY_KEYPOINTS),
     poseScore,
-    worldLandmarks: calculateScoreCopy(landmarks, world.slice(0, BLAZEPOSE_NUM_KEYPOINTS), true),
-    segmentationMask: null,
-  };
-}
-
-/**
- * The lean decode: presence flag, then the 39 regressed landmarks (33 keypoints + 2 auxiliary for
- * the ROI), exactly as pose-detection decodes them before its heatmap refinement. World landmarks
- * are not computed; the projection step gets zeros in their place (we never read them).
- */
-export async function decodeLean(outputs: readonly tf.Tensor[]): Promise<DecodedLandmarks | null> {
-  const [landmarkTensor, flagTensor] = outputs;
-  if (!landmarkTensor || !flagTensor) return null;
-  const poseScore = (await flagTensor.data())[0] ?? 0;
-  if (poseScore < BLAZEPOSE_POSE_PRESENCE_SCORE) return null;
-  const all = (await tensorsToLandmarks(landmarkTensor, BLAZEPOSE_TENSORS_TO_LANDMARKS_CONFIG)) as Keypoint[];
-  const landmarks = all.slice(0, BLAZEPOSE_NUM_KEYPOINTS);
-  return {
-    landmarks,
-    auxiliaryLandmarks: all.slice(BLAZEPOSE_NUM_KEYPOINTS, BLAZEPOSE_NUM_AUXILIARY_KEYPOINTS),
-    poseScore,
-    worldLandmarks: landmarks.map((k) => ({ x: 0, y: 0, z: 0, score: k.score ?? 0 })),
+    worldLandmarks,
     segmentationMask: null,
   };
 }
