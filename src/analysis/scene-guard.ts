@@ -5,7 +5,7 @@
  * through rep-sized angles), and the detector losing the person. None of them is a rep.
  */
 import { bodyFrame, type Skeleton } from './signals.ts';
-import type { Point } from './geometry.ts';
+import { distance, type Point } from './geometry.ts';
 
 export type SceneState = 'absent' | 'settling' | 'tracking' | 'jump' | 'travelling';
 
@@ -29,7 +29,11 @@ const DEFAULTS: SceneGuardOptions = { settleS: 0.25, dropoutS: 0.4, travelLimit:
 interface Frame {
   centre: Point;
   scale: number;
+  feet: Point | null;
 }
+
+/** Feet that moved less than this share of the body scale between two frames stayed planted. */
+const PLANTED_FEET = 0.15;
 
 interface Velocity {
   x: number;
@@ -50,7 +54,11 @@ function isJump(prev: Frame, next: Frame, dt: number, velocity: Velocity = STILL
   const onward = Math.hypot(next.centre.x - prev.centre.x - velocity.x * gap, next.centre.y - prev.centre.y - velocity.y * gap);
   const move = Math.min(still, onward) / prev.scale;
   const zoom = Math.abs(Math.log(next.scale / prev.scale));
-  return move > allowance || zoom > 0.25 + Math.min(dt, 0.5);
+  if (move <= allowance && zoom <= 0.25 + Math.min(dt, 0.5)) return false;
+  // A body that moved fast on planted feet (standing up out of a squat, a detector that lost the
+  // fast part for a few frames) is the same scene: a cut or a zoom moves the feet as well.
+  const planted = prev.feet !== null && next.feet !== null && distance(prev.feet, next.feet) < PLANTED_FEET * Math.min(prev.scale, next.scale);
+  return !planted;
 }
 
 export class SceneGuard {

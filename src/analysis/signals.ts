@@ -214,7 +214,15 @@ export class SideSelector {
 }
 
 /** Body centre and scale, for camera-cut and travel detection. Uses all four torso points regardless of visibility. */
-export function bodyFrame(s: Skeleton): { centre: Point; scale: number } {
+/** Below this an ankle is not trusted as the body's anchor on the floor. */
+const MIN_FEET_VISIBILITY = 0.3;
+
+/**
+ * Torso centre and scale, and the feet (mid-ankle) when both ankles are in the picture. The feet
+ * tell a fast movement from a camera cut: rising out of a squat moves the torso faster than a
+ * cut-detector's allowance, but the feet stay planted, while a cut moves everything.
+ */
+export function bodyFrame(s: Skeleton): { centre: Point; scale: number; feet: Point | null } {
   const ls = toPoint(lm(s, LM.leftShoulder), s.aspect);
   const rs = toPoint(lm(s, LM.rightShoulder), s.aspect);
   const lh = toPoint(lm(s, LM.leftHip), s.aspect);
@@ -222,7 +230,11 @@ export function bodyFrame(s: Skeleton): { centre: Point; scale: number } {
   const centre = { x: (ls.x + rs.x + lh.x + rh.x) / 4, y: (ls.y + rs.y + lh.y + rh.y) / 4 };
   // Torso length vanishes in a head-on push-up and shoulder width in a side view; the larger survives both.
   const scale = Math.max(distance(midpoint(ls, rs), midpoint(lh, rh)), distance(ls, rs), 1.3 * distance(lh, rh));
-  return { centre, scale };
+  const la = lm(s, LM.leftAnkle);
+  const ra = lm(s, LM.rightAnkle);
+  const inView = (a: Landmark) => a[3] >= MIN_FEET_VISIBILITY && a[0] >= 0 && a[0] <= 1 && a[1] >= 0 && a[1] <= 1;
+  const feet = inView(la) && inView(ra) ? midpoint(toPoint(la, s.aspect), toPoint(ra, s.aspect)) : null;
+  return { centre, scale, feet };
 }
 
 /**
