@@ -80,6 +80,8 @@ export type FormRule =
       phase: RulePhase;
       /** Share of checked frames in a rep that must break the bound for the rep to carry the fault. */
       minShare?: number;
+      /** Checked only in frames filmed from this side, for measures that mean nothing from the other. */
+      view?: View;
     }
   /**
    * The rep's far extreme must reach this value (depth, full contraction), read on the primary

@@ -5,7 +5,7 @@
  */
 import type { ExerciseDefinition, FormRule, Severity, View } from './exercise-definition.ts';
 import type { Side } from './landmarks.ts';
-import { readSignal, type Skeleton } from './signals.ts';
+import { readSignal, viewOf, type Skeleton } from './signals.ts';
 import type { RepFault } from './types.ts';
 
 export type CheckPhase = 'near' | 'far' | 'hold';
@@ -21,6 +21,7 @@ export function checkFrame(rules: readonly FormRule[], s: Skeleton, side: Side |
     if (rule.type !== 'bound') return null;
     if (rule.phase === 'far' && phase !== 'far') return null;
     if (rule.phase === 'moving' && !moving) return null;
+    if (rule.view !== undefined && viewOf(s) !== rule.view) return null;
     const reading = readSignal(s, rule.signal, side);
     if (reading === null) return null;
     return (rule.min !== undefined && reading.value < rule.min) || (rule.max !== undefined && reading.value > rule.max);

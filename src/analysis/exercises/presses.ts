@@ -57,6 +57,21 @@ export const pressExercises: readonly ExerciseDefinition[] = [
         phase: 'any',
         minShare: 0.15,
       },
+      {
+        // A neutral neck continues the hip-shoulder line through the ear; a dropped head hangs
+        // below it. Correct push-ups on real clips stay under +17° for nine frames in ten, the
+        // dropped heads of faulty ones sit at +27° to +51° for most of the rep. Only the side
+        // view shows it.
+        type: 'bound',
+        code: 'head_dropped',
+        feedback: 'Keep your head in line with your body: look at the floor just ahead of your hands',
+        severity: 'warning',
+        signal: bend('hip', 'shoulder', 'ear'),
+        max: 25,
+        phase: 'any',
+        minShare: 0.5,
+        view: 'side',
+      },
       { type: 'reach', code: 'depth_shallow', feedback: 'Go lower: bend your elbows to about 90°', severity: 'warning', value: 105 },
       // An elbow folded this far means the chest is resting on the floor, not held above it.
       { type: 'overshoot', code: 'chest_collapse', feedback: 'Stop just above the floor: keep your body braced at the bottom', severity: 'warning', value: 40 },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SessionAnalyzer } from '../../../src/analysis/index.ts';
 import { Coach, coachingTip, PRIORITY } from '../../../src/analysis/coach.ts';
 import { analyzeSequence, flagsFault } from '../../../scripts/analyze-lib.ts';
+import type { Landmark, PoseObservation } from '../../../src/analysis/index.ts';
 import { generateExercise } from '../../helpers/motion-generator.ts';
 
 describe('form feedback', () => {
@@ -19,6 +20,31 @@ describe('form feedback', () => {
     expect(shallow.reps.every((r) => r.faults.some((f) => f.code === 'depth_shallow'))).toBe(true);
     expect(deep.reps.every((r) => r.faults.length === 0)).toBe(true);
     expect(shallow.avg_form_score).toBeLessThan(deep.avg_form_score - 15);
+  });
+
+  it('a push-up with the head hanging below the body line is flagged from the side, not judged head-on', () => {
+    // Swing both ears (7, 8) 40° down about their shoulders (11, 12), towards the floor.
+    const dropHead = (frames: PoseObservation[]): PoseObservation[] =>
+      frames.map((f) => {
+        if (!f.landmarks) return f;
+        const lms = f.landmarks.map((l) => [...l] as Landmark);
+        for (const [ear, shoulder] of [[7, 11], [8, 12]] as const) {
+          const e = lms[ear]!;
+          const sh = lms[shoulder]!;
+          const dx = (e[0] - sh[0]) * f.aspect;
+          const dy = e[1] - sh[1];
+          const turn = (Math.sign(dx) * 40 * Math.PI) / 180;
+          e[0] = sh[0] + (dx * Math.cos(turn) - dy * Math.sin(turn)) / f.aspect;
+          e[1] = sh[1] + dx * Math.sin(turn) + dy * Math.cos(turn);
+        }
+        return { ...f, landmarks: lms };
+      });
+    const side = generateExercise('push-up', { reps: 4, tempo: 2.5 });
+    const code = (frames: PoseObservation[]) => analyzeSequence(frames, 'push-up').reps.map((r) => r.faults.some((f) => f.code === 'head_dropped'));
+    expect(code(side)).toEqual([false, false, false, false]);
+    expect(code(dropHead(side))).toEqual([true, true, true, true]);
+    const front = generateExercise('push-up', { reps: 4, tempo: 2.5, view: 'front' });
+    expect(code(dropHead(front))).toEqual([false, false, false, false]);
   });
 
   it('rushed reps lose tempo points', () => {
