@@ -7,11 +7,11 @@
  * committed default model's cost per decision; writes
  * bench-results/recognition.json.
  *
- * Usage: npm run eval, or tsx scripts/eval-recognition.ts [--epochs 24 --per-class 320 --seed 7] [--cost-only]
+ * Usage: npm run eval, or tsx scripts/eval-recognition.ts [--epochs 24 --per-class 320 --seed 7] [--json FILE] [--cost-only]
  * (`--epochs 10 --per-class 150`: a five-minute look, which under-states the shipped recipe).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_MODEL_DIR, ExerciseClassifier } from '../src/recognition/exercise-classifier.ts';
 import { FeatureWindowBuffer } from '../src/recognition/feature-window.ts';
 import { REPO_ROOT, SHARED_DIR } from './clips-manifest.ts';
@@ -46,6 +46,9 @@ interface ClipResult {
   /** Whether the fold's training data held real (non-synthetic) examples of the clip's class. */
   realInTraining: boolean;
 }
+
+/** Where the report goes: --json FILE, by default bench-results/recognition.json. */
+const reportPath = (): string => resolve(REPO_ROOT, arg('json', 'bench-results/recognition.json'));
 
 const pct = (n: number, d: number): string => (d ? `${((100 * n) / d).toFixed(1)}%` : '—');
 
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
     // The default model's cost per decision alone (after `npm run train`), recorded into the last report.
     const cost = await costPerDecision();
     console.log(cost ? `cost per decision (default model, feature window + predict): mean ${cost.mean_ms} ms, p50 ${cost.p50_ms} ms, p95 ${cost.p95_ms} ms over ${cost.decisions} decisions` : 'no default model or no long clip');
-    const report = join(REPO_ROOT, 'bench-results', 'recognition.json');
+    const report = reportPath();
     if (cost && existsSync(report)) writeFileSync(report, JSON.stringify({ ...(JSON.parse(readFileSync(report, 'utf8')) as object), costPerDecision: cost }, null, 2));
     return;
   }
@@ -175,9 +178,9 @@ async function main(): Promise<void> {
   if (cost) console.log(`cost per decision (default model, feature window + predict): mean ${cost.mean_ms} ms, p95 ${cost.p95_ms} ms over ${cost.decisions} decisions`);
 
   const out = { generated: new Date().toISOString(), backend, overall, perClass, confusion, syntheticOnly, costPerDecision: cost, clips: results };
-  mkdirSync(join(REPO_ROOT, 'bench-results'), { recursive: true });
-  writeFileSync(join(REPO_ROOT, 'bench-results', 'recognition.json'), `${JSON.stringify(out, null, 2)}\n`);
-  console.log(`\nwrote bench-results/recognition.json (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  mkdirSync(dirname(reportPath()), { recursive: true });
+  writeFileSync(reportPath(), `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`\nwrote ${reportPath()} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 }
 
 main().catch((err: unknown) => {
