@@ -41,7 +41,7 @@ export const CONTRACT: InputContract = {
   channels: ['x', 'y'],
   aspectCorrected: true,
   normalization: { mode: 'body' },
-  minCoverage: 0.5,
+  minCoverage: 0.4,
 };
 
 export type DataKind = 'real-clips' | 'landmark-datasets' | 'synthetic';
