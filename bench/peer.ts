@@ -44,6 +44,7 @@ interface HumanKeypoint {
 }
 interface HumanLike {
   load: () => Promise<void>;
+  models: { stats: () => { modelStats: { name: string; loaded: boolean; sizeLoadedWeights: number }[] } };
   warmup: () => Promise<unknown>;
   detect: (input: tf.Tensor) => Promise<{ body: { keypoints: HumanKeypoint[] }[] }>;
 }
@@ -58,7 +59,9 @@ async function serveModels(): Promise<{ base: string; close: () => void }> {
       return;
     }
     try {
-      res.writeHead(200).end(readFileSync(join(dir, name)));
+      // No keep-alive: undici reuses an idle socket that this server may be closing at that instant
+      // (ECONNRESET), and human then runs on without the model it failed to load.
+      res.writeHead(200, { Connection: 'close' }).end(readFileSync(join(dir, name)));
     } catch {
       res.writeHead(404).end();
     }
@@ -121,6 +124,10 @@ async function humanRun(frames: Uint8Array[], width: number, height: number, bas
     body: { enabled: true, modelPath: 'blazepose-lite.json', maxDetected: 1, ...(detector ? { detector: { modelPath: 'blazepose-detector.json' } } : {}) },
   });
   await human.load();
+  // human logs a failed model load and carries on without the model: a run without its detector
+  // would then be measured as the detector configuration.
+  const missing = human.models.stats().modelStats.filter((m) => !m.loaded || m.sizeLoadedWeights === 0);
+  if (missing.length) throw new Error(`@vladmandic/human did not load ${missing.map((m) => m.name).join(', ')}`);
   const tensors = frames.map((f) => tf.tensor3d(f, [height, width, 3], 'int32'));
   await human.detect(tensors[0]!);
   const dist: number[] = [];

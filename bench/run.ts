@@ -147,6 +147,11 @@ const backend = /workout_backend_info\{backend="([^"]+)"/.exec(metricsText)?.[1]
 
 console.error('single WebRTC stream at 30 fps…');
 const single = await runStreams(server, 1, 30);
+// Once a stream is analysed at its full 30 fps, that figure no longer shows how fast the server
+// could go: one stream offered 60 fps (every frame shown twice) measures the throughput the
+// peer is compared with.
+console.error('single WebRTC stream at 60 fps (throughput)…');
+const saturated = (await runStreams(server, 1, 60)).perStream[0]!;
 // The host's speed drifts (shared machine): measure the bare model again right after the stream,
 // with the server idle, and divide by the mean of the two so the ratio brackets the drift.
 const bareFrames = decodedFrames(10, 640, 360);
@@ -185,6 +190,8 @@ const memoryMbPerStream = ramp.length >= 2 ? round(slope(ramp.map((x) => [x.n, x
 await server.stop();
 
 const s = single.perStream[0]!;
+/** Our throughput on one stream: the better of the 30 and 60 fps offers. */
+const ourFps = Math.max(s.analyzedFps, saturated.analyzedFps);
 const bareMeanMs = peer ? (peer.bareExecuteMs + bareAfterMs) / 2 : NaN;
 const overheadRatio = peer ? round(single.cpuPerFrameMs / bareMeanMs, 2) : NaN;
 const result = {
@@ -193,6 +200,7 @@ const result = {
   video: clip ? BENCH_CLIP : label,
   machine: { cores: (await import('node:os')).availableParallelism() },
   singleStream: { transport: 'webrtc', offeredFps: 30, analyzedFps: s.analyzedFps, latencyMs: { p50: s.p50, p99: s.p99 } },
+  singleStreamSaturated: { transport: 'webrtc', offeredFps: 60, analyzedFps: saturated.analyzedFps, latencyMs: { p50: saturated.p50, p99: saturated.p99 } },
   legacy: { offeredFps: 10, analyzedFps: legacy10.analyzedFps, latencyMs: legacy10.latencyMs, bytesPerFrame: legacy10.bytesPerFrame },
   legacy30: { offeredFps: 30, analyzedFps: legacy30.analyzedFps, latencyMs: legacy30.latencyMs, bytesPerFrame: legacy30.bytesPerFrame },
   webrtcBytesPerFrame: Math.round(single.bytesPerFrame),
@@ -214,9 +222,9 @@ const result = {
         ...peer.peer,
         peerFps: round((peer.peer.peerFps + peerAfterFps) / 2),
         peerFpsBeforeAfter: [peer.peer.peerFps, peerAfterFps],
-        ourFps: s.analyzedFps,
+        ourFps,
         ourSingleThreadFps: peer.ourSingleThreadFps,
-        ratio: round((2 * s.analyzedFps) / (peer.peer.peerFps + peerAfterFps), 2),
+        ratio: round((2 * ourFps) / (peer.peer.peerFps + peerAfterFps), 2),
       }
     : null,
   memoryMbPerStream,
@@ -226,13 +234,14 @@ const table: [string, string][] = [
   ['backend / model', `${backend} / blazepose-lite`],
   ['WebRTC 1 stream @30: analysed fps', String(s.analyzedFps)],
   ['WebRTC 1 stream: latency p50 / p99 ms', `${s.p50} / ${s.p99}`],
+  ['WebRTC 1 stream @60 (throughput): analysed fps, p50 / p99 ms', `${saturated.analyzedFps}, ${saturated.p50} / ${saturated.p99}`],
   ['legacy @10: analysed fps, p50 / p99 ms', `${legacy10.analyzedFps}, ${legacy10.latencyMs.p50} / ${legacy10.latencyMs.p99}`],
   ['legacy @30: analysed fps, p50 / p99 ms', `${legacy30.analyzedFps}, ${legacy30.latencyMs.p50} / ${legacy30.latencyMs.p99}`],
   ['bytes per frame: legacy / WebRTC', `${legacy10.bytesPerFrame} / ${Math.round(single.bytesPerFrame)}`],
   ['concurrent streams ≥10 fps, p99 ≤200 ms', `${at10fps} (p99 ${p99AtMax} ms)`],
   ['stages p50 ms: decode / wait / pose (inference) / analyze', `${result.stagesMs.decode.p50} / ${result.stagesMs.wait.p50} / ${result.stagesMs.pose.p50} (${result.stagesMs.inference.p50}) / ${result.stagesMs.analyze.p50}`],
   ['CPU per analysed frame / bare model ms (before, after)', `${result.cpuPerFrameMs} / ${result.bareExecuteMs} (${result.bareExecuteBeforeAfterMs.join(', ')}) → overheadRatio ${overheadRatio}`],
-  ['peer', result.peer ? `${result.peer.name} (${result.peer.config}): ${result.peer.peerFps} fps (${result.peer.peerFpsBeforeAfter.join(', ')}) vs ours ${s.analyzedFps} → ${result.peer.ratio}` : 'skipped'],
+  ['peer', result.peer ? `${result.peer.name} (${result.peer.config}): ${result.peer.peerFps} fps (${result.peer.peerFpsBeforeAfter.join(', ')}) vs ours ${ourFps} → ${result.peer.ratio}` : 'skipped'],
   ['memory per stream MB (RSS slope over the ramp, server + ffmpeg)', String(memoryMbPerStream)],
 ];
 console.log(`\nworkout-rtc bench (${quick ? 'quick' : 'full'}; ${measureS} s windows) — ${result.video}`);
