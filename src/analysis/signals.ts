@@ -213,14 +213,14 @@ export class SideSelector {
   }
 }
 
-/** Body centre and scale, for camera-cut and travel detection. Uses all four torso points regardless of visibility. */
 /** Below this an ankle is not trusted as the body's anchor on the floor. */
 const MIN_FEET_VISIBILITY = 0.3;
 
 /**
- * Torso centre and scale, and the feet (mid-ankle) when both ankles are in the picture. The feet
- * tell a fast movement from a camera cut: rising out of a squat moves the torso faster than a
- * cut-detector's allowance, but the feet stay planted, while a cut moves everything.
+ * Body centre and scale for camera-cut and travel detection (all four torso points, regardless of
+ * visibility), and the feet (mid-ankle) when both ankles are in the picture. The feet tell a fast
+ * movement from a camera cut: rising out of a squat moves the torso faster than a cut-detector's
+ * allowance, but the feet stay planted, while a cut moves everything.
  */
 export function bodyFrame(s: Skeleton): { centre: Point; scale: number; feet: Point | null } {
   const ls = toPoint(lm(s, LM.leftShoulder), s.aspect);
