@@ -4,8 +4,8 @@
  * trains the shipped one (same budget; ~25 min for the six folds on 2 cores) on everything but that
  * source — its clips and its landmark datasets — and tested on that source's clips. Prints
  * per-class accuracy, the confusion matrix, which classes rest on synthetic data only, and the
- * committed default model's cost per decision; writes
- * bench-results/recognition.json.
+ * committed default model's cost per decision; writes bench-results/recognition.json (or --json
+ * FILE; `npm run train` records the LOSO figures of the default path in the model's metadata).
  *
  * Usage: npm run eval, or tsx scripts/eval-recognition.ts [--epochs 24 --per-class 320 --seed 7] [--json FILE] [--cost-only]
  * (`--epochs 10 --per-class 150`: a five-minute look, which under-states the shipped recipe).
@@ -178,9 +178,10 @@ async function main(): Promise<void> {
   if (cost) console.log(`cost per decision (default model, feature window + predict): mean ${cost.mean_ms} ms, p95 ${cost.p95_ms} ms over ${cost.decisions} decisions`);
 
   const out = { generated: new Date().toISOString(), backend, overall, perClass, confusion, syntheticOnly, costPerDecision: cost, clips: results };
-  mkdirSync(dirname(reportPath()), { recursive: true });
-  writeFileSync(reportPath(), `${JSON.stringify(out, null, 2)}\n`);
-  console.log(`\nwrote ${reportPath()} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  const report = reportPath();
+  mkdirSync(dirname(report), { recursive: true });
+  writeFileSync(report, `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`\nwrote ${report} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 }
 
 main().catch((err: unknown) => {
