@@ -5,9 +5,10 @@
 import type { Joint } from './landmarks.ts';
 
 /**
- * How a scalar is read from the skeleton. Units: degrees for angles, percent of torso
- * length for distances and offsets (torso length stays readable from the front and the side,
- * unlike shoulder width which vanishes in a side view).
+ * How a scalar is read from the skeleton. Units: degrees for angles, percent of the body scale
+ * for distances and offsets: the torso length (readable from the front and the side, unlike
+ * shoulder width which vanishes in a side view), or the shoulder width when the torso points at
+ * the camera (see BodyScale).
  */
 export type Measure =
   /** Interior angle at the middle joint. */
@@ -91,8 +92,11 @@ export type FormRule =
   | { type: 'reach'; code: string; feedback: string; severity: Severity; value: number; on?: 'primary' | 'display'; view?: View }
   /** The rep must start and end near this value of the primary signal (lockout, full extension). */
   | { type: 'return'; code: string; feedback: string; severity: Severity; value: number }
-  /** The rep's far extreme must not pass this value of the primary signal (collapsing, swinging too high). */
-  | { type: 'overshoot'; code: string; feedback: string; severity: Severity; value: number }
+  /**
+   * The rep's far extreme must not pass this value of the primary signal or the display angle
+   * (collapsing, swinging too high); a display angle unseen near the far end goes unjudged.
+   */
+  | { type: 'overshoot'; code: string; feedback: string; severity: Severity; value: number; on?: 'primary' | 'display' }
   /** The rep must not be faster than this many seconds. */
   | { type: 'tempo'; code: string; feedback: string; severity: Severity; minDurationS: number };
 

@@ -46,6 +46,8 @@ interface Sample {
   value: number;
   raw: number;
   display: number;
+  /** The display signal was read in this frame (not carried over from an earlier one). */
+  displayRead: boolean;
   side: boolean;
   checks: FrameChecks;
 }
@@ -151,8 +153,10 @@ export class ExerciseTracker {
     this.jitter += (Math.abs(reading.value - value) - this.jitter) * 0.02;
     this.counter?.setNoise(this.jitter);
     let display = value;
+    let displayRead = true;
     if (this.def.display) {
       const d = readSignal(s, this.def.display, side);
+      displayRead = d !== null;
       display = d === null ? (this.lastDisplay ?? value) : this.displaySmoother.filter(d.value, t);
     }
     this.lastDisplay = display;
@@ -165,7 +169,7 @@ export class ExerciseTracker {
     if (!counter || !counting) return { angle: display, phase: 'setup', faults: [] };
 
     const checks = checkFrame(this.def.rules, s, ruleSide, counter.phase, true);
-    this.samples.push({ t, value, raw: reading.value, display, side: viewOf(s) === 'side', checks });
+    this.samples.push({ t, value, raw: reading.value, display, displayRead, side: viewOf(s) === 'side', checks });
     const keep = (this.def.reps?.maxDurationS ?? 20) + 2;
     while ((this.samples[0]?.t ?? t) < t - keep) this.samples.shift();
 
@@ -194,6 +198,7 @@ export class ExerciseTracker {
       duration: event.endT - event.startT,
       partial: event.partial === true,
       longestGapS: longestGap(window.map((s) => s.t)),
+      longestDisplayGapS: longestGap([event.startT, ...window.filter((s) => s.displayRead).map((s) => s.t), event.endT]),
     };
     const away = event.turnT - event.startT;
     const back = event.endT - event.turnT;

@@ -41,6 +41,8 @@ export interface RepWindow {
   partial: boolean;
   /** Longest stretch inside the rep with no reading of the primary signal, seconds. */
   longestGapS: number;
+  /** Longest stretch inside the rep with no fresh reading of the display angle, seconds (the primary's gap when there is no display). */
+  longestDisplayGapS: number;
 }
 
 /** A far extreme hidden for longer than this may have gone deeper than anything seen: depth goes unjudged. */
@@ -82,6 +84,7 @@ export function repFaults(def: ExerciseDefinition, w: RepWindow): RepFault[] {
       case 'reach': {
         if (rule.view !== undefined && rule.view !== w.view) break;
         if (w.longestGapS > MAX_UNSEEN_S) break;
+        if (rule.on === 'display' && w.longestDisplayGapS > MAX_UNSEEN_S) break;
         // A display angle runs the same way as its primary signal (both fall as a squat deepens).
         const values = rule.on === 'display' ? w.display : w.values;
         const extreme = spec.rest === 'high' ? Math.min(...values) : Math.max(...values);
@@ -91,9 +94,12 @@ export function repFaults(def: ExerciseDefinition, w: RepWindow): RepFault[] {
       case 'return':
         broken = !beyond(near, rule.value, spec.rest === 'high');
         break;
-      case 'overshoot':
-        broken = beyond(far, rule.value, spec.rest === 'low') && far !== rule.value;
+      case 'overshoot': {
+        if (rule.on === 'display' && w.longestDisplayGapS > MAX_UNSEEN_S) break;
+        const extreme = rule.on === 'display' ? (spec.rest === 'high' ? Math.min(...w.display) : Math.max(...w.display)) : far;
+        broken = beyond(extreme, rule.value, spec.rest === 'low') && extreme !== rule.value;
         break;
+      }
       case 'tempo':
         broken = !w.partial && w.duration < rule.minDurationS;
         break;

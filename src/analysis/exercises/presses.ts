@@ -21,8 +21,12 @@ export const pressExercises: readonly ExerciseDefinition[] = [
   {
     name: 'push-up',
     family: 'push-up',
-    primary: elbowAngle,
-    reps: reps({ rest: 'high', amplitude: 80, minAmplitude: 25, away: 'eccentric', idealDurationS: [1.2, 5] }),
+    // Shoulder height above the hands: readable from the side and head-on, and when the forearms
+    // vanish against the floor at the bottom (where the elbow angle cannot be read). The elbow
+    // angle stays what the client sees and what depth is judged on, when it was seen.
+    primary: { measure: { kind: 'distance', from: 'shoulder', to: 'wrist', axis: 'y' }, sides: 'mean' },
+    display: elbowAngle,
+    reps: reps({ rest: 'high', amplitude: 60, minAmplitude: 18, away: 'eccentric', minDurationS: 0.3, idealDurationS: [1.2, 5] }),
     rules: [
       // Straight body line, read as the bend at the hip between shoulder and ankle. Pose models put
       // the shoulder joint a little above the line of a straight plank (+3° to +13° on real clips),
@@ -72,9 +76,9 @@ export const pressExercises: readonly ExerciseDefinition[] = [
         minShare: 0.5,
         view: 'side',
       },
-      { type: 'reach', code: 'depth_shallow', feedback: 'Go lower: bend your elbows to about 90°', severity: 'warning', value: 105 },
+      { type: 'reach', code: 'depth_shallow', feedback: 'Go lower: bend your elbows to about 90°', severity: 'warning', value: 105, on: 'display' },
       // An elbow folded this far means the chest is resting on the floor, not held above it.
-      { type: 'overshoot', code: 'chest_collapse', feedback: 'Stop just above the floor: keep your body braced at the bottom', severity: 'warning', value: 40 },
+      { type: 'overshoot', code: 'chest_collapse', feedback: 'Stop just above the floor: keep your body braced at the bottom', severity: 'warning', value: 40, on: 'display' },
     ],
     cue: 'Keep your body in one straight line',
   },

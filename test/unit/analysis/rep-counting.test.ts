@@ -73,3 +73,33 @@ describe('rep counting on generated motion', () => {
     }
   });
 });
+
+describe('push-ups are counted on shoulder height above the hands', () => {
+  const elbowAngle = (f: PoseObservation, side: 0 | 1): number => {
+    const l = f.landmarks;
+    if (!l) return 180;
+    const [s, e, w] = [l[11 + side], l[13 + side], l[15 + side]].map((p) => ({ x: (p?.[0] ?? 0) * f.aspect, y: p?.[1] ?? 0 }));
+    const a = Math.atan2((s?.y ?? 0) - (e?.y ?? 0), (s?.x ?? 0) - (e?.x ?? 0)) - Math.atan2((w?.y ?? 0) - (e?.y ?? 0), (w?.x ?? 0) - (e?.x ?? 0));
+    const deg = Math.abs((a * 180) / Math.PI) % 360;
+    return deg > 180 ? 360 - deg : deg;
+  };
+
+  it('elbows hidden at the bottom of every rep lose no rep, and the unseen depth is not judged', () => {
+    const frames = generateExercise('push-up', { reps: 4, tempo: 2.5, view: 'side' }).map((f): PoseObservation => {
+      if (!f.landmarks || Math.min(elbowAngle(f, 0), elbowAngle(f, 1)) > 150) return f;
+      // Pose models lose the forearms against the floor at the bottom: the elbows go unseen.
+      return { ...f, landmarks: f.landmarks.map((l, i) => (i === 13 || i === 14 ? [l[0] + 0.04, l[1] - 0.03, l[2], 0.1] : l)) };
+    });
+    const hiddenFrames = frames.filter((f) => f.landmarks?.[13]?.[3] === 0.1).length;
+    expect(hiddenFrames).toBeGreaterThan(20);
+    const reps = analyzeSequence(frames, 'push-up').reps;
+    expect(reps).toHaveLength(4);
+    for (const rep of reps) expect(rep.faults.map((f) => f.code)).not.toContain('depth_shallow');
+  });
+
+  it('counts fast reps (over two a second) and head-on reps, where the torso points at the camera', () => {
+    expect(counted(generateExercise('push-up', { reps: 6, tempo: 0.45 }), 'push-up')).toBe(6);
+    expect(counted(generateExercise('push-up', { reps: 5, view: 'front' }), 'push-up')).toBe(5);
+    expect(counted(generateExercise('push-up', { reps: 5, view: 'front', noise: 0.004, seed: 9 }), 'push-up')).toBe(5);
+  });
+});
