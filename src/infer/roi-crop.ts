@@ -106,12 +106,20 @@ function sampleBilinear(
       const w01 = fx * (1 - fy);
       const w10 = (1 - fx) * fy;
       const w11 = fx * fy;
+      const p00 = y0 * stride + x0 * 3;
+      const p10 = p00 + stride;
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < width && y0 + 1 < height) {
+        // All four neighbours inside (nearly every pixel of a tracked crop): no bounds tests, and
+        // the same sums in the same order as the general case below.
+        out[o++] = (w00 * rgb[p00]! + w01 * rgb[p00 + 3]! + w10 * rgb[p10]! + w11 * rgb[p10 + 3]!) * scale;
+        out[o++] = (w00 * rgb[p00 + 1]! + w01 * rgb[p00 + 4]! + w10 * rgb[p10 + 1]! + w11 * rgb[p10 + 4]!) * scale;
+        out[o++] = (w00 * rgb[p00 + 2]! + w01 * rgb[p00 + 5]! + w10 * rgb[p10 + 2]! + w11 * rgb[p10 + 5]!) * scale;
+        continue;
+      }
       const inX0 = x0 >= 0;
       const inX1 = x0 + 1 < width;
       const inY0 = y0 >= 0;
       const inY1 = y0 + 1 < height;
-      const p00 = y0 * stride + x0 * 3;
-      const p10 = p00 + stride;
       for (let c = 0; c < 3; c++) {
         let v = 0;
         if (inY0) {
