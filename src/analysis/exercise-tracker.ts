@@ -45,7 +45,8 @@ interface Sample {
   t: number;
   value: number;
   raw: number;
-  display: number;
+  /** The display angle: this frame's reading, else the last one (null before the first). */
+  display: number | null;
   /** The display signal was read in this frame (not carried over from an earlier one). */
   displayRead: boolean;
   side: boolean;
@@ -152,12 +153,13 @@ export class ExerciseTracker {
     // About 2 s of memory at 30 fps: long enough to average over a rep, short enough to follow a change of view.
     this.jitter += (Math.abs(reading.value - value) - this.jitter) * 0.02;
     this.counter?.setNoise(this.jitter);
-    let display = value;
+    let display: number | null = value;
     let displayRead = true;
     if (this.def.display) {
+      // A display angle not read yet stays null: the primary may be a distance, not an angle.
       const d = readSignal(s, this.def.display, side);
       displayRead = d !== null;
-      display = d === null ? (this.lastDisplay ?? value) : this.displaySmoother.filter(d.value, t);
+      display = d === null ? this.lastDisplay : this.displaySmoother.filter(d.value, t);
     }
     this.lastDisplay = display;
     const counting = scene.state === 'tracking';
@@ -188,7 +190,9 @@ export class ExerciseTracker {
   private record(event: RepEvent): RepRecord {
     const window = this.samples.filter((s) => s.t >= event.startT && s.t <= event.endT);
     this.samples = this.samples.filter((s) => s.t >= event.endT);
-    const shown = window.map((s) => s.display);
+    // Rep records keep angles: the display readings when there were any, else the primary signal.
+    const read = window.map((s) => s.display).filter((d): d is number => d !== null);
+    const shown = read.length > 0 ? read : window.map((s) => s.value);
     const sideFrames = window.filter((s) => s.side).length;
     const rep = {
       values: window.map((s) => s.value),
@@ -227,7 +231,7 @@ export class ExerciseTracker {
     return (phase === 'near') === restHigh ? 'up' : 'down';
   }
 
-  private processHold(t: number, dt: number, s: Skeleton, side: Side | null, display: number, counting: boolean): TrackerFrame {
+  private processHold(t: number, dt: number, s: Skeleton, side: Side | null, display: number | null, counting: boolean): TrackerFrame {
     const hold = this.def.hold;
     if (!hold) return { angle: display, phase: 'setup', faults: [] };
     const inPosition = hold.position.every((p) => {

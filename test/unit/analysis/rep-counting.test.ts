@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { listExercises, SessionAnalyzer } from '../../../src/analysis/index.ts';
 import type { PoseObservation } from '../../../src/analysis/index.ts';
 import { analyzeSequence } from '../../../scripts/analyze-lib.ts';
-import { generateExercise } from '../../helpers/motion-generator.ts';
+import { generateExercise, occlude } from '../../helpers/motion-generator.ts';
 
 const repExercises = listExercises().filter((e) => e !== 'plank');
 
@@ -95,6 +95,14 @@ describe('push-ups are counted on shoulder height above the hands', () => {
     const reps = analyzeSequence(frames, 'push-up').reps;
     expect(reps).toHaveLength(4);
     for (const rep of reps) expect(rep.faults.map((f) => f.code)).not.toContain('depth_shallow');
+  });
+
+  it('with the elbows never seen, reps still count and no distance is shown as an angle', () => {
+    const frames = occlude(generateExercise('push-up', { reps: 3, tempo: 2 }), [13, 14], -1, 1e9);
+    const analyzer = new SessionAnalyzer({ exercise: 'push-up' });
+    const angles = frames.map((f) => analyzer.update(f).angle);
+    expect(angles.every((a) => a === null)).toBe(true);
+    expect(counted(frames, 'push-up')).toBe(3);
   });
 
   it('counts fast reps (over two a second) and head-on reps, where the torso points at the camera', () => {
