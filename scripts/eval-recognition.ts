@@ -7,7 +7,8 @@
  * committed default model's cost per decision; writes bench-results/recognition.json (or --json
  * FILE; `npm run train` records the LOSO figures of the default path in the model's metadata).
  *
- * Usage: npm run eval, or tsx scripts/eval-recognition.ts [--epochs 24 --per-class 320 --seed 7] [--json FILE] [--cost-only]
+ * Usage: npm run eval, or tsx scripts/eval-recognition.ts [--epochs 24 --per-class 320 --seed 7]
+ * [--json FILE] [--cost-only]
  * (`--epochs 10 --per-class 150`: a five-minute look, which under-states the shipped recipe).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,9 @@ import {
   loadDatasetSequences,
   syntheticSequences,
   TRAIN_EPOCHS,
+  TRAIN_IDLE_SEQUENCES,
+  TRAIN_OPTIMIZER,
+  TRAIN_SYNTHETIC_PER_CLASS,
   TRAIN_WINDOWS_PER_CLASS,
   trainModel,
   useTrainingBackend,
@@ -96,6 +100,7 @@ async function main(): Promise<void> {
   const epochs = Number(arg('epochs', String(TRAIN_EPOCHS)));
   const windowsPerClass = Number(arg('per-class', String(TRAIN_WINDOWS_PER_CLASS)));
   const seed = Number(arg('seed', '7'));
+  const optimizer = TRAIN_OPTIMIZER;
   const backend = await useTrainingBackend();
   const classes = classNames();
   const clips = loadClipSequences(classes);
@@ -104,7 +109,7 @@ async function main(): Promise<void> {
     return;
   }
   const datasets = loadDatasetSequences(classes);
-  const synthetic = [...syntheticSequences(classes, 6, seed), ...idleSequences(18, seed + 1)];
+  const synthetic = [...syntheticSequences(classes, TRAIN_SYNTHETIC_PER_CLASS, seed), ...idleSequences(TRAIN_IDLE_SEQUENCES, seed + 1)];
   const sources = [...new Set(clips.map((c) => c.source))].sort();
   const results: ClipResult[] = [];
   const t0 = Date.now();
@@ -113,7 +118,7 @@ async function main(): Promise<void> {
     const train: Sequence[] = [...clips, ...datasets].filter((s) => s.source !== source).concat(synthetic);
     const test = clips.filter((s) => s.source === source);
     const data = buildDataset(train, classes, CONTRACT, windowsPerClass, seed + 2 + k);
-    const model = await trainModel(data, CONTRACT, classes.length, { epochs, seed: seed + k, batchSize: 128, learningRate: 4e-3 });
+    const model = await trainModel(data, CONTRACT, classes.length, { ...optimizer, epochs, seed: seed + k });
     const realLabels = new Set(train.filter((s) => s.kind !== 'synthetic').map((s) => s.label));
     let right = 0;
     for (const seq of test) {
@@ -159,6 +164,7 @@ async function main(): Promise<void> {
     folds: sources.length,
     epochs,
     windowsPerClass,
+    optimizer,
   };
   const cost = await costPerDecision();
 

@@ -581,6 +581,11 @@ export function summarizeData(sequences: readonly Sequence[], classes: readonly 
 /** The shipped model's training budget; leave-one-source-out evaluates the same recipe by default. */
 export const TRAIN_EPOCHS = 24;
 export const TRAIN_WINDOWS_PER_CLASS = 320;
+/** Synthetic sequences per class (for classes the generator knows) and idle sequences in the training set. */
+export const TRAIN_SYNTHETIC_PER_CLASS = 6;
+export const TRAIN_IDLE_SEQUENCES = 18;
+/** Optimiser settings of the shipped recipe, shared by `npm run train` and the LOSO evaluation. */
+export const TRAIN_OPTIMIZER: Pick<TrainOptions, 'batchSize' | 'learningRate'> = { batchSize: 128, learningRate: 4e-3 };
 
 async function main(): Promise<void> {
   const name = arg('name', 'workout-pool-v2');
@@ -590,12 +595,12 @@ async function main(): Promise<void> {
   const outDir = resolve(REPO_ROOT, arg('out', 'models'), name);
   const t0 = Date.now();
   const classes = classNames();
-  const sequences = [...loadClipSequences(classes), ...loadDatasetSequences(classes), ...syntheticSequences(classes, 8, seed), ...idleSequences(24, seed + 1)];
+  const sequences = [...loadClipSequences(classes), ...loadDatasetSequences(classes), ...syntheticSequences(classes, TRAIN_SYNTHETIC_PER_CLASS, seed), ...idleSequences(TRAIN_IDLE_SEQUENCES, seed + 1)];
   const summary = summarizeData(sequences, classes);
   console.log(`${sequences.length} sequences: ${sequences.filter((s) => s.kind === 'real-clips').length} real clips, ${sequences.filter((s) => s.kind === 'landmark-datasets').length} dataset sequences`);
   const data = buildDataset(sequences, classes, CONTRACT, perClass, seed + 2);
   console.log(`${data.x.length} training windows (${perClass} per class) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  const model = await trainModel(data, CONTRACT, classes.length, { epochs, seed, log: (l) => console.log(l) });
+  const model = await trainModel(data, CONTRACT, classes.length, { ...TRAIN_OPTIMIZER, epochs, seed, log: (l) => console.log(l) });
   // Accuracy on the training clips themselves (optimistic; the honest number is eval-recognition's LOSO).
   const clips = sequences.filter((s) => s.kind === 'real-clips');
   let right = 0;
@@ -615,6 +620,9 @@ async function main(): Promise<void> {
       seed,
       epochs,
       windowsPerClass: perClass,
+      ...TRAIN_OPTIMIZER,
+      syntheticSequencesPerClass: TRAIN_SYNTHETIC_PER_CLASS,
+      idleSequences: TRAIN_IDLE_SEQUENCES,
       params: countParams(model),
       sources: {
         'real-clips': 'pose sequences extracted by our pose pipeline (BlazePose lite) from ../shared/clips, labels from manifest.csv',
