@@ -4,7 +4,6 @@ import { Writable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import type { Logger } from '../../log.ts';
 import { buildDecoderArgs, parseShowinfoLine, type ShowinfoLine } from './decoder-args.ts';
-import { openPictureFifo, pictureFifoSupported, type PictureFifo } from './picture-fifo.ts';
 import {
   annexBAccessUnit,
   ivfFileHeader,
@@ -71,11 +70,6 @@ export interface FfmpegDecoderOptions {
   /** More restarts than this within restartWindowMs gives up with 'failed'. */
   maxRestarts?: number;
   restartWindowMs?: number;
-  /**
-   * How pictures leave ffmpeg: `fifo` (default where supported) writes them into a named pipe read
-   * straight into the picture buffers; `stdout` pipes them through ffmpeg's stdout (picture-fifo.ts).
-   */
-  pictureTransport?: 'fifo' | 'stdout';
 }
 
 export interface FfmpegDecoderStats {
@@ -116,8 +110,6 @@ interface Generation {
   infoTimer: NodeJS.Timeout | undefined;
   picture: Buffer;
   pictureFill: number;
-  /** The named pipe pictures arrive through, when the transport is `fifo`. */
-  fifo: PictureFifo | undefined;
   exited: boolean;
   exitedPromise: Promise<void>;
   markExited: () => void;
@@ -135,8 +127,8 @@ const INFO_WAIT_MS = 50;
 const MAX_SPARE_PICTURES = 4;
 
 /**
- * A long-lived ffmpeg turning VP8 (IVF) or H.264 (Annex-B) on stdin into fixed-size rgb24 pictures,
- * written into a named pipe read in place (or onto stdout where named pipes are unavailable). Each picture is emitted as soon as its last byte arrives and carries the arrival time of
+ * A long-lived ffmpeg turning VP8 (IVF) or H.264 (Annex-B) on stdin into fixed-size rgb24 pictures on
+ * stdout. Each picture is emitted as soon as its last byte arrives and carries the arrival time of
  * the encoded frame it came from: showinfo reports the stdin position each picture was decoded
  * from, so frames the decoder swallows are counted instead of shifting every later timestamp.
  *
@@ -182,7 +174,6 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
       maxQueuedFrames: options.maxQueuedFrames ?? 90,
       maxRestarts: options.maxRestarts ?? 5,
       restartWindowMs: options.restartWindowMs ?? 30_000,
-      pictureTransport: options.pictureTransport ?? (pictureFifoSupported() ? 'fifo' : 'stdout'),
     };
     if (
       !Number.isInteger(this.width) ||
@@ -208,16 +199,6 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
           error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
         );
     });
-  }
-
-  /** How pictures leave ffmpeg in this decoder (see FfmpegDecoderOptions.pictureTransport). */
-  get pictureTransport(): 'fifo' | 'stdout' {
-    return this.options.pictureTransport;
-  }
-
-  /** The named pipe the running ffmpeg writes pictures into (transport `fifo`), for tests and diagnostics. */
-  get picturePipe(): string | undefined {
-    return this.generation?.fifo?.path;
   }
 
   get stats(): FfmpegDecoderStats {
@@ -282,7 +263,6 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
     this.killGeneration(generation);
     // A process that never started (fluent-ffmpeg still preparing) is killed from its 'start' handler.
     await generation.exitedPromise;
-    generation.fifo?.close();
     this.logger.debug({ stats: this.stats }, 'ffmpeg decoder closed');
   }
 
@@ -339,39 +319,18 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
     const exitedPromise = new Promise<void>((resolve) => {
       markExited = resolve;
     });
-    const picture = this.freshPicture();
-    // Set below; the pipe asks for its first read buffer before that.
-    const ref: { generation?: Generation } = {};
-    let fifo: PictureFifo | undefined;
-    if (this.options.pictureTransport === 'fifo') {
-      try {
-        fifo = openPictureFifo({
-          buffer: () => (ref.generation ? ref.generation.picture.subarray(ref.generation.pictureFill) : picture),
-          filled: (n) => {
-            if (ref.generation) this.onFilled(ref.generation, n);
-          },
-          error: (error) => this.logger.warn({ err: error }, 'ffmpeg picture pipe error'),
-        });
-      } catch (error) {
-        // No pipe (no tmpdir space, no mkfifo): this process reads stdout instead.
-        this.logger.warn({ err: error }, 'ffmpeg picture pipe unavailable; reading stdout');
-      }
-    }
-    const output: string | Writable =
-      fifo?.path ??
-      new Writable({
-        write: (chunk: Buffer, _encoding, callback) => {
-          if (ref.generation) this.onStdout(ref.generation, chunk);
-          callback();
-        },
-      });
+    const sink = new Writable({
+      write: (chunk: Buffer, _encoding, callback) => {
+        this.onStdout(generation, chunk);
+        callback();
+      },
+    });
     const command = ffmpeg({ stdoutLines: 20 })
       .setFfmpegPath(this.options.ffmpegPath)
       .input('pipe:0')
       .inputOptions(args.input)
-      .output(output)
-      // -y: the pipe exists already, and ffmpeg must not ask on stdin (its input) to overwrite it.
-      .outputOptions(fifo ? [...args.output, '-y'] : args.output);
+      .output(sink)
+      .outputOptions(args.output);
     const generation: Generation = {
       command,
       proc: undefined,
@@ -383,15 +342,13 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
       infos: [],
       awaitingInfo: [],
       infoTimer: undefined,
-      picture,
+      picture: this.freshPicture(),
       pictureFill: 0,
-      fifo,
       exited: false,
       exitedPromise,
       markExited,
       stderrTail: [],
     };
-    ref.generation = generation;
     this.generation = generation;
 
     command.on('start', () => this.onStart(generation));
@@ -427,17 +384,6 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
     const queued = this.queued;
     this.queued = [];
     for (const frame of queued) this.write(generation, frame);
-  }
-
-  /** `n` more bytes of the current picture were read in place (the pipe transport). */
-  private onFilled(generation: Generation, n: number): void {
-    if (generation.exited) return;
-    generation.pictureFill += n;
-    if (generation.pictureFill < this.frameBytes) return;
-    const picture = generation.picture;
-    generation.picture = this.freshPicture();
-    generation.pictureFill = 0;
-    this.onPicture(generation, picture, performance.now());
   }
 
   private onStdout(generation: Generation, chunk: Buffer): void {
@@ -547,7 +493,6 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
     if (generation.exited) return;
     generation.exited = true;
     generation.markExited();
-    generation.fifo?.close();
     this.clearInfoTimer(generation);
     if (generation !== this.generation || this.closePromise) return;
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -145,43 +145,6 @@ describe('FfmpegDecoder', () => {
       }
     },
   );
-
-  it.each(['vp8', 'h264'] as const)('%s: pictures read in place from a named pipe equal those read from stdout, byte for byte', async (codec) => {
-    const decodeAll = async (pictureTransport: 'fifo' | 'stdout'): Promise<Buffer[]> => {
-      const d = decoder(codec, { pictureTransport });
-      expect(d.pictureTransport).toBe(pictureTransport);
-      const pictures: Buffer[] = [];
-      d.on('frame', (frame) => pictures.push(Buffer.from(frame.data)));
-      await waitFor(() => d.pid !== undefined, 5_000, 'ffmpeg start');
-      for (let i = 0; i < 30; i++) {
-        d.push(encoded(codec, i));
-        await sleep(2);
-      }
-      await waitFor(() => pictures.length === 30, 5_000, 'all pictures');
-      await d.close();
-      return pictures;
-    };
-    const viaPipe = await decodeAll('fifo');
-    const viaStdout = await decodeAll('stdout');
-    expect(viaPipe.map((p) => p.length)).toEqual(viaStdout.map(() => W * H * 3));
-    for (const [i, picture] of viaPipe.entries()) expect(picture.equals(viaStdout[i]!)).toBe(true);
-  });
-
-  it('removes its named pipe on close, and gives a restarted ffmpeg a fresh one', async () => {
-    const d = decoder('vp8', { pictureTransport: 'fifo' });
-    await waitFor(() => d.pid !== undefined, 5_000, 'ffmpeg start');
-    const first = d.picturePipe!;
-    expect(existsSync(first)).toBe(true);
-    const restarted = new Promise((resolve) => d.once('restart', resolve));
-    process.kill(d.pid!, 'SIGKILL');
-    await restarted;
-    const second = d.picturePipe!;
-    expect(second).not.toBe(first);
-    expect(existsSync(first)).toBe(false);
-    expect(existsSync(second)).toBe(true);
-    await d.close();
-    expect(existsSync(second)).toBe(false);
-  });
 
   it('reuses picture memory handed back, and only whole pictures of its own size', async () => {
     const d = decoder('vp8');
