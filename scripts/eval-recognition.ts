@@ -100,7 +100,6 @@ async function main(): Promise<void> {
   const epochs = Number(arg('epochs', String(TRAIN_EPOCHS)));
   const windowsPerClass = Number(arg('per-class', String(TRAIN_WINDOWS_PER_CLASS)));
   const seed = Number(arg('seed', '7'));
-  const optimizer = TRAIN_OPTIMIZER;
   const backend = await useTrainingBackend();
   const classes = classNames();
   const clips = loadClipSequences(classes);
@@ -118,7 +117,7 @@ async function main(): Promise<void> {
     const train: Sequence[] = [...clips, ...datasets].filter((s) => s.source !== source).concat(synthetic);
     const test = clips.filter((s) => s.source === source);
     const data = buildDataset(train, classes, CONTRACT, windowsPerClass, seed + 2 + k);
-    const model = await trainModel(data, CONTRACT, classes.length, { ...optimizer, epochs, seed: seed + k });
+    const model = await trainModel(data, CONTRACT, classes.length, { ...TRAIN_OPTIMIZER, epochs, seed: seed + k });
     const realLabels = new Set(train.filter((s) => s.kind !== 'synthetic').map((s) => s.label));
     let right = 0;
     for (const seq of test) {
@@ -164,7 +163,7 @@ async function main(): Promise<void> {
     folds: sources.length,
     epochs,
     windowsPerClass,
-    optimizer,
+    optimizer: TRAIN_OPTIMIZER,
   };
   const cost = await costPerDecision();
 

@@ -71,6 +71,9 @@ export function repFaults(def: ExerciseDefinition, w: RepWindow): RepFault[] {
   const far = spec.rest === 'high' ? lo : hi;
   const near = spec.rest === 'high' ? hi : lo;
   const beyond = (v: number, target: number, towardsHigh: boolean) => (towardsHigh ? v >= target : v <= target);
+  // A display angle runs the same way as its primary signal (both fall as a squat deepens).
+  const farOn = (on: 'primary' | 'display' | undefined) =>
+    on === 'display' ? (spec.rest === 'high' ? Math.min(...w.display) : Math.max(...w.display)) : far;
   const shares = violationShares(def.rules, w.checks);
   const faults: RepFault[] = [];
   def.rules.forEach((rule, i) => {
@@ -85,10 +88,7 @@ export function repFaults(def: ExerciseDefinition, w: RepWindow): RepFault[] {
         if (rule.view !== undefined && rule.view !== w.view) break;
         if (w.longestGapS > MAX_UNSEEN_S) break;
         if (rule.on === 'display' && w.longestDisplayGapS > MAX_UNSEEN_S) break;
-        // A display angle runs the same way as its primary signal (both fall as a squat deepens).
-        const values = rule.on === 'display' ? w.display : w.values;
-        const extreme = spec.rest === 'high' ? Math.min(...values) : Math.max(...values);
-        broken = !beyond(extreme, rule.value, spec.rest === 'low');
+        broken = !beyond(farOn(rule.on), rule.value, spec.rest === 'low');
         break;
       }
       case 'return':
@@ -96,7 +96,7 @@ export function repFaults(def: ExerciseDefinition, w: RepWindow): RepFault[] {
         break;
       case 'overshoot': {
         if (rule.on === 'display' && w.longestDisplayGapS > MAX_UNSEEN_S) break;
-        const extreme = rule.on === 'display' ? (spec.rest === 'high' ? Math.min(...w.display) : Math.max(...w.display)) : far;
+        const extreme = farOn(rule.on);
         broken = beyond(extreme, rule.value, spec.rest === 'low') && extreme !== rule.value;
         break;
       }
