@@ -228,13 +228,25 @@ export function bodyFrame(s: Skeleton): { centre: Point; scale: number; feet: Po
   const lh = toPoint(lm(s, LM.leftHip), s.aspect);
   const rh = toPoint(lm(s, LM.rightHip), s.aspect);
   const centre = { x: (ls.x + rs.x + lh.x + rh.x) / 4, y: (ls.y + rs.y + lh.y + rh.y) / 4 };
-  // Torso length vanishes in a head-on push-up and shoulder width in a side view; the larger survives both.
-  const scale = Math.max(distance(midpoint(ls, rs), midpoint(lh, rh)), distance(ls, rs), 1.3 * distance(lh, rh));
+  const scale = bodySpan(s);
   const la = lm(s, LM.leftAnkle);
   const ra = lm(s, LM.rightAnkle);
   const inView = (a: Landmark) => a[3] >= MIN_FEET_VISIBILITY && a[0] >= 0 && a[0] <= 1 && a[1] >= 0 && a[1] <= 1;
   const feet = inView(la) && inView(ra) ? midpoint(toPoint(la, s.aspect), toPoint(ra, s.aspect)) : null;
   return { centre, scale, feet };
+}
+
+/**
+ * The body's size in this frame, whatever the view: torso length vanishes in a head-on push-up and
+ * shoulder width in a side view; the largest of torso length, shoulder width and 1.3 × hip width
+ * survives both (all four torso points, regardless of visibility).
+ */
+export function bodySpan(s: Skeleton): number {
+  const ls = toPoint(lm(s, LM.leftShoulder), s.aspect);
+  const rs = toPoint(lm(s, LM.rightShoulder), s.aspect);
+  const lh = toPoint(lm(s, LM.leftHip), s.aspect);
+  const rh = toPoint(lm(s, LM.rightHip), s.aspect);
+  return Math.max(distance(midpoint(ls, rs), midpoint(lh, rh)), distance(ls, rs), 1.3 * distance(lh, rh));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listExercises, SessionAnalyzer } from '../../../src/analysis/index.ts';
 import type { PoseObservation } from '../../../src/analysis/index.ts';
+import { jointAngle, toPoint } from '../../../src/analysis/geometry.ts';
 import { analyzeSequence } from '../../../scripts/analyze-lib.ts';
 import { generateExercise, occlude } from '../../helpers/motion-generator.ts';
 
@@ -77,11 +78,9 @@ describe('rep counting on generated motion', () => {
 describe('push-ups are counted on shoulder height above the hands', () => {
   const elbowAngle = (f: PoseObservation, side: 0 | 1): number => {
     const l = f.landmarks;
-    if (!l) return 180;
-    const [s, e, w] = [l[11 + side], l[13 + side], l[15 + side]].map((p) => ({ x: (p?.[0] ?? 0) * f.aspect, y: p?.[1] ?? 0 }));
-    const a = Math.atan2((s?.y ?? 0) - (e?.y ?? 0), (s?.x ?? 0) - (e?.x ?? 0)) - Math.atan2((w?.y ?? 0) - (e?.y ?? 0), (w?.x ?? 0) - (e?.x ?? 0));
-    const deg = Math.abs((a * 180) / Math.PI) % 360;
-    return deg > 180 ? 360 - deg : deg;
+    const [s, e, w] = [l?.[11 + side], l?.[13 + side], l?.[15 + side]];
+    if (!s || !e || !w) return 180;
+    return jointAngle(toPoint(s, f.aspect), toPoint(e, f.aspect), toPoint(w, f.aspect)) ?? 180;
   };
 
   it('elbows hidden at the bottom of every rep lose no rep, and the unseen depth is not judged', () => {
