@@ -8,10 +8,14 @@
  *   curl/front raise/shoulder press/shrug);
  * - synthetic sequences from the motion generator, for every class (the only data for some);
  * - an idle class `none`: standing still, walking in, shifting about.
- * Augmentation: mirror, rotation, anisotropic scale, speed, noise, dropped landmarks and frames.
+ * Augmentation: mirror, turn about the vertical axis (another camera bearing), rotation, anisotropic
+ * scale, speed, noise, dropped landmarks and frames.
  * Seeded: the same inputs give the same windows, initial weights and batch order.
  *
- * Usage: npm run train [-- --name workout-pool-v2 --epochs 24 --per-class 320 --seed 7 --out models]
+ * The shipped network is TRAIN_MEMBERS members, each trained on its own synthetic data and draw of
+ * windows, fused into one (fuseMembers: the members' logits averaged, one predict call).
+ *
+ * Usage: npm run train [-- --name workout-pool-v2 --epochs 24 --per-class 320 --seed 7 --members 3 --out models]
  * The module also exports its pieces for scripts/eval-recognition.ts (leave-one-source-out CV).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -68,8 +72,8 @@ interface CachedClip {
   frames: { t: number; landmarks: Landmark[] | null }[];
 }
 
-/** Real clips with a cached landmark sequence and a label among the classes. */
-export function loadClipSequences(classes: readonly string[]): Sequence[] {
+/** Real clips with a cached landmark sequence and a label among the classes; `until`: stop after the first clip it accepts. */
+export function loadClipSequences(classes: readonly string[], until?: (s: Sequence) => boolean): Sequence[] {
   const manifest = readManifest() ?? [];
   const out: Sequence[] = [];
   for (const clip of manifest) {
@@ -85,8 +89,10 @@ export function loadClipSequences(classes: readonly string[]): Sequence[] {
       kind: 'real-clips',
       frames: cached.frames.map((f) => ({ t: f.t, landmarks: f.landmarks, aspect })),
     });
+    const last = out[out.length - 1];
+    if (until && last && until(last)) return [last];
   }
-  return out;
+  return until ? [] : out;
 }
 
 /** COCO-18 (OpenPose) index → BlazePose index. */
@@ -264,12 +270,20 @@ function gauss(r: () => number): number {
 export interface AugmentOptions {
   mirror: boolean;
   rotationDeg: number;
+  /** Turn about the body's vertical axis through the hips (uses the landmarks' depth z): another camera bearing. */
+  yawDeg: number;
   stretchX: number;
   speed: number;
   noise: number;
   dropLandmarks: number[];
   dropFrames: number;
 }
+
+/**
+ * Largest turn about the vertical axis (half the windows turn): clip sources differ most in the
+ * camera's bearing (front-on, oblique, from behind), which in-plane rotation and stretch cannot make.
+ */
+const YAW_DEG = 35;
 
 export function randomAugment(r: () => number): AugmentOptions {
   const drop: number[] = [];
@@ -281,6 +295,7 @@ export function randomAugment(r: () => number): AugmentOptions {
   return {
     mirror: r() < 0.5,
     rotationDeg: (r() * 2 - 1) * 12,
+    yawDeg: r() < 0.5 ? (r() * 2 - 1) * YAW_DEG : 0,
     stretchX: 0.85 + 0.3 * r(),
     speed: 0.75 + 0.6 * r(),
     noise: r() < 0.5 ? 0 : 0.006 * r(),
@@ -296,6 +311,8 @@ export function augment(frames: readonly PoseFrame[], a: AugmentOptions, r: () =
   const cy = mean(valid.map((f) => ((f.landmarks?.[23]?.[1] ?? 0) + (f.landmarks?.[24]?.[1] ?? 0)) / 2));
   const cos = Math.cos((a.rotationDeg * Math.PI) / 180);
   const sin = Math.sin((a.rotationDeg * Math.PI) / 180);
+  const yawCos = Math.cos((a.yawDeg * Math.PI) / 180);
+  const yawSin = Math.sin((a.yawDeg * Math.PI) / 180);
   return frames.map((f) => {
     const t = f.t / a.speed;
     if (!f.landmarks || (a.dropFrames > 0 && r() < a.dropFrames)) return { t, landmarks: null, aspect: f.aspect };
@@ -305,8 +322,10 @@ export function augment(frames: readonly PoseFrame[], a: AugmentOptions, r: () =
       const l = (a.mirror ? src[MIRROR(i)] : src[i]) ?? [0, 0, 0, 0];
       let x = a.mirror ? 2 * cx - l[0] : l[0];
       let y = l[1];
-      // Rotate in true (aspect-corrected) geometry about the hip centre.
-      const X = (x - cx) * asp * a.stretchX;
+      // Turn about the vertical axis through the hips (x and z share the width's scale; z is
+      // relative to the hips), then rotate in the image plane, in true (aspect-corrected) geometry.
+      const X0 = (x - cx) * asp;
+      const X = (a.yawDeg === 0 ? X0 : X0 * yawCos + l[2] * asp * yawSin) * a.stretchX;
       const Y = y - cy;
       x = cx + (X * cos - Y * sin) / asp;
       y = cy + X * sin + Y * cos;
@@ -404,6 +423,9 @@ function weightedPick(weights: readonly number[], r: () => number): number {
 
 // ---------------------------------------------------------------- model
 
+/** Width of every hidden layer of one member network. */
+const UNITS = 64;
+
 /**
  * A per-frame encoder shared by every frame (two dense layers acting on the last axis: one matrix
  * product for all frames), then max and mean pooling over time, then a small dense head. Pooling
@@ -413,21 +435,66 @@ function weightedPick(weights: readonly number[], r: () => number): number {
  * reductions: it trains on the wasm backend (tfjs has no wasm gradient for convolutions), and a
  * decision costs about a millisecond.
  */
-export function buildModel(contract: InputContract, classCount: number, seed: number): tfl.LayersModel {
+export function buildModel(contract: InputContract, classCount: number, seed: number, width = UNITS): tfl.LayersModel {
   const init = (k: number) => tfl.initializers.glorotUniform({ seed: seed + k });
   const input = tfl.input({ shape: [contract.windowLength, featuresPerFrame(contract)] });
   const layer = (l: { apply: (x: tfl.SymbolicTensor | tfl.SymbolicTensor[]) => unknown }, x: tfl.SymbolicTensor | tfl.SymbolicTensor[]) => l.apply(x) as tfl.SymbolicTensor;
-  let frames = layer(tfl.layers.dense({ units: 64, activation: 'relu', kernelInitializer: init(1) }), input);
-  frames = layer(tfl.layers.dense({ units: 64, activation: 'relu', kernelInitializer: init(2) }), frames);
+  let frames = layer(tfl.layers.dense({ units: width, activation: 'relu', kernelInitializer: init(1) }), input);
+  frames = layer(tfl.layers.dense({ units: width, activation: 'relu', kernelInitializer: init(2) }), frames);
   const pooled = layer(tfl.layers.concatenate(), [
     layer(tfl.layers.globalMaxPooling1d({}), frames),
     layer(tfl.layers.globalAveragePooling1d({}), frames),
   ]);
   let head = layer(tfl.layers.dropout({ rate: 0.3, seed: seed + 3 }), pooled);
-  head = layer(tfl.layers.dense({ units: 64, activation: 'relu', kernelInitializer: init(4) }), head);
+  head = layer(tfl.layers.dense({ units: width, activation: 'relu', kernelInitializer: init(4) }), head);
   head = layer(tfl.layers.dropout({ rate: 0.3, seed: seed + 5 }), head);
   const out = layer(tfl.layers.dense({ units: classCount, activation: 'softmax', kernelInitializer: init(6) }), head);
   return tfl.model({ inputs: input, outputs: out, name: 'workout_pool' });
+}
+
+/**
+ * K trained members of buildModel's architecture as ONE network of the same depth, K times as wide:
+ * the frame encoders side by side (second layer block-diagonal), each member's head reading only its
+ * own pooled block, and the output layer averaging the members' logits (softmax of the mean logit,
+ * i.e. the normalised geometric mean of their probabilities). One predict call, the same number of
+ * layers to dispatch as a single member, so a decision costs about what one member's does.
+ */
+export function fuseMembers(members: readonly tfl.LayersModel[], contract: InputContract, classCount: number): tfl.LayersModel {
+  const k = members.length;
+  if (k === 0) throw new Error('fuseMembers: no members');
+  const fused = buildModel(contract, classCount, 0, UNITS * k);
+  const dense = (m: tfl.LayersModel) => m.layers.filter((l) => l.getClassName() === 'Dense');
+  const weights = members.map((m) => dense(m).map((l) => l.getWeights().map((w) => w.arraySync() as number[][] | number[])));
+  const f = featuresPerFrame(contract);
+  const w = UNITS * k;
+  const zeros = (rows: number, cols: number) => Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
+  const enc1 = zeros(f, w);
+  const enc2 = zeros(w, w);
+  const head = zeros(2 * w, w);
+  const out = zeros(w, classCount);
+  const bias = [new Array<number>(w).fill(0), new Array<number>(w).fill(0), new Array<number>(w).fill(0), new Array<number>(classCount).fill(0)];
+  weights.forEach((layers, m) => {
+    const o = m * UNITS;
+    const [l1, l2, l3, l4] = layers as [number[][] | number[], number[][] | number[]][];
+    const kernel = (l: [number[][] | number[], number[][] | number[]] | undefined) => (l?.[0] ?? []) as number[][];
+    const b = (l: [number[][] | number[], number[][] | number[]] | undefined) => (l?.[1] ?? []) as number[];
+    kernel(l1).forEach((row, i) => row.forEach((v, j) => ((enc1[i] as number[])[o + j] = v)));
+    kernel(l2).forEach((row, i) => row.forEach((v, j) => ((enc2[o + i] as number[])[o + j] = v)));
+    // The member's pooled input is [max (UNITS), mean (UNITS)]; the fused one is [max (w), mean (w)].
+    kernel(l3).forEach((row, i) => row.forEach((v, j) => ((head[(i < UNITS ? o + i : w + o + i - UNITS)] as number[])[o + j] = v)));
+    kernel(l4).forEach((row, i) => row.forEach((v, j) => ((out[o + i] as number[])[j] = v / k)));
+    b(l1).forEach((v, j) => ((bias[0] as number[])[o + j] = v));
+    b(l2).forEach((v, j) => ((bias[1] as number[])[o + j] = v));
+    b(l3).forEach((v, j) => ((bias[2] as number[])[o + j] = v));
+    b(l4).forEach((v, j) => ((bias[3] as number[])[j] = (bias[3]?.[j] ?? 0) + v / k));
+  });
+  const kernels = [enc1, enc2, head, out];
+  dense(fused).forEach((l, i) => {
+    const values = [tf.tensor2d(kernels[i] ?? []), tf.tensor1d(bias[i] ?? [])];
+    l.setWeights(values);
+    tf.dispose(values);
+  });
+  return fused;
 }
 
 /** wasm (XNNPACK) when it loads, else the pure-JS cpu backend. */
@@ -513,12 +580,17 @@ export function predictWindows(model: tfl.LayersModel, windows: readonly Float32
  * Clip-level decision: the mean of the window probabilities over exercise classes (idle windows
  * carry little weight), windows every `stride` seconds. Returns the class index or -1 without windows.
  */
-export function classifyClip(model: tfl.LayersModel, seq: Sequence, classes: readonly string[], contract: InputContract, stride = 0.5): { index: number; probs: number[] } {
+export function classifyClip(model: tfl.LayersModel, seq: Sequence, classes: readonly string[], contract: InputContract, stride = 0.5): { index: number; probs: number[]; windows: Float32Array[] } {
   const windows = windowEnds(seq, contract, stride)
     .map((t) => sampleWindow(seq, contract, t, null))
     .filter((w): w is Float32Array => w !== null);
-  if (windows.length === 0) return { index: -1, probs: [] };
+  if (windows.length === 0) return { index: -1, probs: [], windows: [] };
   const probs = predictWindows(model, windows, contract);
+  return { ...decideClip(probs, classes), windows: probs };
+}
+
+/** The clip-level decision from its windows' class probabilities (see classifyClip). */
+export function decideClip(probs: readonly Float32Array[], classes: readonly string[]): { index: number; probs: number[] } {
   const idle = classes.indexOf(IDLE_CLASS);
   const sum = new Array<number>(classes.length).fill(0);
   for (const p of probs) {
@@ -587,20 +659,59 @@ export const TRAIN_IDLE_SEQUENCES = 18;
 /** Optimiser settings of the shipped recipe, shared by `npm run train` and the LOSO evaluation. */
 export const TRAIN_OPTIMIZER: Pick<TrainOptions, 'batchSize' | 'learningRate'> = { batchSize: 128, learningRate: 4e-3 };
 
+/** Independently trained members fused into the shipped network (fuseMembers). */
+export const TRAIN_MEMBERS = 3;
+
+/** Member m's seed (its synthetic data, window draw, initial weights, batch order); member 0 is `seed` itself. */
+export const memberSeed = (seed: number, m: number): number => seed + 16 * m;
+
+export interface EnsembleOptions {
+  seed: number;
+  members: number;
+  epochs: number;
+  windowsPerClass: number;
+  /** Added to each member's window-draw and weight seeds (the leave-one-source-out fold index). */
+  offset?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * The shipped recipe: `members` networks, each trained on the real sequences plus its own synthetic
+ * and idle sequences and its own draw of augmented windows, fused into one (a single member as is).
+ * Used by `npm run train` and by every leave-one-source-out fold, so the evaluation measures the
+ * shipped recipe.
+ */
+export async function trainEnsemble(real: readonly Sequence[], classes: readonly string[], o: EnsembleOptions): Promise<tfl.LayersModel> {
+  const k = o.offset ?? 0;
+  const members: tfl.LayersModel[] = [];
+  for (let m = 0; m < o.members; m++) {
+    const s = memberSeed(o.seed, m);
+    const sequences = [...real, ...syntheticSequences(classes, TRAIN_SYNTHETIC_PER_CLASS, s), ...idleSequences(TRAIN_IDLE_SEQUENCES, s + 1)];
+    const data = buildDataset(sequences, classes, CONTRACT, o.windowsPerClass, s + 2 + k);
+    const log = o.log;
+    o.log?.(`member ${m + 1}/${o.members} (seed ${s}): ${data.x.length} windows`);
+    members.push(await trainModel(data, CONTRACT, classes.length, { ...TRAIN_OPTIMIZER, epochs: o.epochs, seed: s + k, ...(log ? { log } : {}) }));
+  }
+  if (members.length === 1 && members[0]) return members[0];
+  const fused = fuseMembers(members, CONTRACT, classes.length);
+  for (const m of members) m.dispose();
+  return fused;
+}
+
 async function main(): Promise<void> {
   const name = arg('name', 'workout-pool-v2');
   const epochs = Number(arg('epochs', String(TRAIN_EPOCHS)));
   const perClass = Number(arg('per-class', String(TRAIN_WINDOWS_PER_CLASS)));
   const seed = Number(arg('seed', '7'));
+  const members = Number(arg('members', String(TRAIN_MEMBERS)));
   const outDir = resolve(REPO_ROOT, arg('out', 'models'), name);
   const t0 = Date.now();
   const classes = classNames();
-  const sequences = [...loadClipSequences(classes), ...loadDatasetSequences(classes), ...syntheticSequences(classes, TRAIN_SYNTHETIC_PER_CLASS, seed), ...idleSequences(TRAIN_IDLE_SEQUENCES, seed + 1)];
+  const real = [...loadClipSequences(classes), ...loadDatasetSequences(classes)];
+  const sequences = [...real, ...syntheticSequences(classes, TRAIN_SYNTHETIC_PER_CLASS, seed), ...idleSequences(TRAIN_IDLE_SEQUENCES, seed + 1)];
   const summary = summarizeData(sequences, classes);
-  console.log(`${sequences.length} sequences: ${sequences.filter((s) => s.kind === 'real-clips').length} real clips, ${sequences.filter((s) => s.kind === 'landmark-datasets').length} dataset sequences`);
-  const data = buildDataset(sequences, classes, CONTRACT, perClass, seed + 2);
-  console.log(`${data.x.length} training windows (${perClass} per class) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  const model = await trainModel(data, CONTRACT, classes.length, { ...TRAIN_OPTIMIZER, epochs, seed, log: (l) => console.log(l) });
+  console.log(`${real.length} real sequences: ${real.filter((s) => s.kind === 'real-clips').length} clips, ${real.filter((s) => s.kind === 'landmark-datasets').length} dataset sequences; ${members} members × ${perClass} windows per class`);
+  const model = await trainEnsemble(real, classes, { seed, members, epochs, windowsPerClass: perClass, log: (l) => console.log(l) });
   // Accuracy on the training clips themselves (optimistic; the honest number is eval-recognition's LOSO).
   const clips = sequences.filter((s) => s.kind === 'real-clips');
   let right = 0;
@@ -610,7 +721,7 @@ async function main(): Promise<void> {
     format: 'workout-rtc/exercise-classifier',
     name,
     version: '2.0.0',
-    description: 'Per-frame encoder (2 dense layers) with max and mean pooling over 2 s of BlazePose landmarks (nose + 12 body joints, x/y in the body frame) → 30 library exercises + none.',
+    description: `${members > 1 ? `${members} independently trained members fused into one network (logits averaged), each a ` : ''}per-frame encoder (2 dense layers) with max and mean pooling over 2 s of BlazePose landmarks (nose + 12 body joints, x/y in the body frame) → 30 library exercises + none.`,
     classes,
     idleClasses: [IDLE_CLASS],
     input: { ...CONTRACT, note: 'Frames of any rate are resampled to 15 fps; x is aspect-corrected, then centred on the mean hip midpoint and divided by the median torso length.' },
@@ -618,6 +729,8 @@ async function main(): Promise<void> {
     training: {
       script: 'scripts/train.ts',
       seed,
+      members,
+      memberSeeds: Array.from({ length: members }, (_, m) => memberSeed(seed, m)),
       epochs,
       windowsPerClass: perClass,
       ...TRAIN_OPTIMIZER,
@@ -629,7 +742,7 @@ async function main(): Promise<void> {
         'landmark-datasets': '../shared/landmarks: computervision-kaiakol push-up/squat, pose-trainer curl/front raise/shoulder press/shrug',
         synthetic: 'test/helpers/motion-generator.ts, all classes; idle = standing, swaying, walking in',
       },
-      augmentation: ['mirror', 'rotation ±12°', 'horizontal stretch 0.85–1.15', 'speed 0.75–1.35×', 'noise', 'dropped landmarks', 'dropped frames'],
+      augmentation: ['mirror', 'turn about the vertical axis ±35° (half the windows; uses z)', 'rotation ±12°', 'horizontal stretch 0.85–1.15', 'speed 0.75–1.35×', 'noise', 'dropped landmarks', 'dropped frames'],
       trainedOn: new Date().toISOString().slice(0, 10),
       seconds: Math.round((Date.now() - t0) / 1000),
     },

@@ -145,7 +145,11 @@ export class ExerciseClassifier {
       model.dispose();
       throw err;
     }
-    return new ExerciseClassifier(metadata, dir, model);
+    const classifier = new ExerciseClassifier(metadata, dir, model);
+    // The first predict call builds the backend's kernels and buffers (several ms): pay it here,
+    // not in the first live decision.
+    classifier.predict(new Float32Array(metadata.input.windowLength * featuresPerFrame(metadata.input)));
+    return classifier;
   }
 
   private static check(model: tfl.LayersModel, meta: ModelMetadata, modelPath: string): void {
