@@ -1,7 +1,7 @@
 /**
  * Clip-level exercise recognition under leave-one-source-out cross-validation (`npm run eval`):
  * for each source repository of ../shared/clips, a model is trained exactly as scripts/train.ts
- * trains the shipped one (same budget; ~25 min for the six folds on 2 cores) on everything but that
+ * trains the shipped one (same recipe: three members; ~42 min for the six folds on one core) on everything but that
  * source — its clips and its landmark datasets — and tested on that source's clips. Prints
  * per-class accuracy, the confusion matrix, which classes rest on synthetic data only, and the
  * committed default model's cost per decision; writes bench-results/recognition.json (or --json
