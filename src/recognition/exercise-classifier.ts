@@ -116,6 +116,9 @@ async function ensureBackend(preferred?: ClassifierBackend): Promise<void> {
 
 const shapeText = (s: readonly (number | null)[]): string => `[${s.map((d) => (d === null ? 'batch' : String(d))).join(', ')}]`;
 
+/** Predict calls made at load time on the wasm backend, before the first live decision. */
+const WASM_WARM_UP_CALLS = 150;
+
 export class ExerciseClassifier {
   private closed = false;
 
@@ -146,9 +149,12 @@ export class ExerciseClassifier {
       throw err;
     }
     const classifier = new ExerciseClassifier(metadata, dir, model);
-    // The first predict call builds the backend's kernels and buffers (several ms): pay it here,
-    // not in the first live decision.
-    classifier.predict(new Float32Array(metadata.input.windowLength * featuresPerFrame(metadata.input)));
+    // The first predict call builds the backend's kernels and buffers (several ms), and V8 optimises
+    // wasm kernels only once they are hot: pay both here (~0.2 s once per process on wasm), not in
+    // the first live decisions (first-pass mean 2.3 → 1.3–1.7 ms, docs/adr-recognition.md).
+    const blank = new Float32Array(metadata.input.windowLength * featuresPerFrame(metadata.input));
+    const calls = tf.getBackend() === 'wasm' ? WASM_WARM_UP_CALLS : 1;
+    for (let i = 0; i < calls; i++) classifier.predict(blank);
     return classifier;
   }
 
