@@ -464,7 +464,8 @@ export function fuseMembers(members: readonly tfl.LayersModel[], contract: Input
   if (k === 0) throw new Error('fuseMembers: no members');
   const fused = buildModel(contract, classCount, 0, UNITS * k);
   const dense = (m: tfl.LayersModel) => m.layers.filter((l) => l.getClassName() === 'Dense');
-  const weights = members.map((m) => dense(m).map((l) => l.getWeights().map((w) => w.arraySync() as number[][] | number[])));
+  // Per member, per Dense layer: [kernel (in × out), bias (out)].
+  const weights = members.map((m) => dense(m).map((l) => l.getWeights().map((w) => w.arraySync())) as [number[][], number[]][]);
   const f = featuresPerFrame(contract);
   const w = UNITS * k;
   const zeros = (rows: number, cols: number) => Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
@@ -472,21 +473,17 @@ export function fuseMembers(members: readonly tfl.LayersModel[], contract: Input
   const enc2 = zeros(w, w);
   const head = zeros(2 * w, w);
   const out = zeros(w, classCount);
-  const bias = [new Array<number>(w).fill(0), new Array<number>(w).fill(0), new Array<number>(w).fill(0), new Array<number>(classCount).fill(0)];
-  weights.forEach((layers, m) => {
+  const bias = [w, w, w, classCount].map((n) => new Array<number>(n).fill(0));
+  const put = (m: number[][], row: number, col: number, v: number) => ((m[row] as number[])[col] = v);
+  weights.forEach(([l1, l2, l3, l4], m) => {
     const o = m * UNITS;
-    const [l1, l2, l3, l4] = layers as [number[][] | number[], number[][] | number[]][];
-    const kernel = (l: [number[][] | number[], number[][] | number[]] | undefined) => (l?.[0] ?? []) as number[][];
-    const b = (l: [number[][] | number[], number[][] | number[]] | undefined) => (l?.[1] ?? []) as number[];
-    kernel(l1).forEach((row, i) => row.forEach((v, j) => ((enc1[i] as number[])[o + j] = v)));
-    kernel(l2).forEach((row, i) => row.forEach((v, j) => ((enc2[o + i] as number[])[o + j] = v)));
+    l1?.[0].forEach((row, i) => row.forEach((v, j) => put(enc1, i, o + j, v)));
+    l2?.[0].forEach((row, i) => row.forEach((v, j) => put(enc2, o + i, o + j, v)));
     // The member's pooled input is [max (UNITS), mean (UNITS)]; the fused one is [max (w), mean (w)].
-    kernel(l3).forEach((row, i) => row.forEach((v, j) => ((head[(i < UNITS ? o + i : w + o + i - UNITS)] as number[])[o + j] = v)));
-    kernel(l4).forEach((row, i) => row.forEach((v, j) => ((out[o + i] as number[])[j] = v / k)));
-    b(l1).forEach((v, j) => ((bias[0] as number[])[o + j] = v));
-    b(l2).forEach((v, j) => ((bias[1] as number[])[o + j] = v));
-    b(l3).forEach((v, j) => ((bias[2] as number[])[o + j] = v));
-    b(l4).forEach((v, j) => ((bias[3] as number[])[j] = (bias[3]?.[j] ?? 0) + v / k));
+    l3?.[0].forEach((row, i) => row.forEach((v, j) => put(head, i < UNITS ? o + i : w + o + i - UNITS, o + j, v)));
+    l4?.[0].forEach((row, i) => row.forEach((v, j) => put(out, o + i, j, v / k)));
+    [l1, l2, l3].forEach((l, n) => l?.[1].forEach((v, j) => ((bias[n] as number[])[o + j] = v)));
+    l4?.[1].forEach((v, j) => ((bias[3] as number[])[j] = (bias[3]?.[j] ?? 0) + v / k));
   });
   const kernels = [enc1, enc2, head, out];
   dense(fused).forEach((l, i) => {
