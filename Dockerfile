@@ -38,4 +38,5 @@ ENV NODE_ENV=production \
 USER node
 EXPOSE 8080
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "--import", "tsx", "src/main.ts"]
+# V8 flags: src/node-flags.ts (measured in docs/performance.md).
+CMD ["node", "--single-threaded-gc", "--max-semi-space-size=32", "--import", "tsx", "src/main.ts"]

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { SERVER_NODE_FLAGS } from '../src/node-flags.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 
@@ -32,7 +33,9 @@ export interface ServerProcess {
 /** Starts the real server (`src/main.ts`) as a child process and waits for /readyz. */
 export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // As `npm start` runs it; BENCH_NODE_ARGS replaces the V8 flags for A/B runs (e.g. BENCH_NODE_ARGS=' ' for V8's defaults).
+  const nodeFlags = process.env.BENCH_NODE_ARGS !== undefined ? process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean) : SERVER_NODE_FLAGS;
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/main.ts'], {
     cwd: REPO,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],

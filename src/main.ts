@@ -3,6 +3,7 @@ import { listExercises } from './analysis/index.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { createLogger } from './log.ts';
+import { missingServerNodeFlags } from './node-flags.ts';
 import { createRecognizingAnalyzerFactory } from './recognition/recognizing-analyzer.ts';
 
 function configOrExit(): ReturnType<typeof loadConfig> {
@@ -19,6 +20,8 @@ function configOrExit(): ReturnType<typeof loadConfig> {
 
 const config = configOrExit();
 const logger = createLogger(config.logLevel);
+const missingFlags = missingServerNodeFlags();
+if (missingFlags.length > 0) logger.warn({ missing: missingFlags }, 'started without the V8 flags of `npm start` (src/node-flags.ts): more CPU per frame');
 // The exercise classifier (WORKOUT_MODEL_PATH, else the bundled default); a bad model stops the start
 // with a message naming the problem.
 const recognition = await createRecognizingAnalyzerFactory(config.workoutModelPath).catch((err: Error) => {
