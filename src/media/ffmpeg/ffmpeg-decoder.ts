@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import type { Logger } from '../../log.ts';
 import { buildDecoderArgs, parseShowinfoLine, type ShowinfoLine } from './decoder-args.ts';
+import { createPictureSocket, pictureSocketSupported, type PictureSocket } from './picture-socket.ts';
 import {
   annexBAccessUnit,
   ivfFileHeader,
@@ -70,7 +71,14 @@ export interface FfmpegDecoderOptions {
   /** More restarts than this within restartWindowMs gives up with 'failed'. */
   maxRestarts?: number;
   restartWindowMs?: number;
+  /**
+   * How pictures leave ffmpeg: `socket` (the default where this ffmpeg supports it) through a Unix
+   * socket read straight into the picture buffers; `stdout` through ffmpeg's stdout (picture-socket.ts).
+   */
+  pictureTransport?: PictureTransport;
 }
+
+export type PictureTransport = 'socket' | 'stdout';
 
 export interface FfmpegDecoderStats {
   framesPushed: number;
@@ -110,6 +118,8 @@ interface Generation {
   infoTimer: NodeJS.Timeout | undefined;
   picture: Buffer;
   pictureFill: number;
+  /** The socket pictures arrive through, when the transport is `socket`. */
+  pictureSocket: PictureSocket | undefined;
   exited: boolean;
   exitedPromise: Promise<void>;
   markExited: () => void;
@@ -127,8 +137,8 @@ const INFO_WAIT_MS = 50;
 const MAX_SPARE_PICTURES = 4;
 
 /**
- * A long-lived ffmpeg turning VP8 (IVF) or H.264 (Annex-B) on stdin into fixed-size rgb24 pictures on
- * stdout. Each picture is emitted as soon as its last byte arrives and carries the arrival time of
+ * A long-lived ffmpeg turning VP8 (IVF) or H.264 (Annex-B) on stdin into fixed-size rgb24 pictures,
+ * written into a Unix socket read in place (or onto stdout where that is unavailable). Each picture is emitted as soon as its last byte arrives and carries the arrival time of
  * the encoded frame it came from: showinfo reports the stdin position each picture was decoded
  * from, so frames the decoder swallows are counted instead of shifting every later timestamp.
  *
@@ -174,6 +184,7 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
       maxQueuedFrames: options.maxQueuedFrames ?? 90,
       maxRestarts: options.maxRestarts ?? 5,
       restartWindowMs: options.restartWindowMs ?? 30_000,
+      pictureTransport: options.pictureTransport ?? (pictureSocketSupported(options.ffmpegPath) ? 'socket' : 'stdout'),
     };
     if (
       !Number.isInteger(this.width) ||
@@ -199,6 +210,16 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
           error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
         );
     });
+  }
+
+  /** How pictures leave ffmpeg in this decoder (see FfmpegDecoderOptions.pictureTransport). */
+  get pictureTransport(): PictureTransport {
+    return this.options.pictureTransport;
+  }
+
+  /** The socket the running ffmpeg writes pictures into (transport `socket`), for tests and diagnostics. */
+  get pictureSocketPath(): string | undefined {
+    return this.generation?.pictureSocket?.path;
   }
 
   get stats(): FfmpegDecoderStats {
@@ -263,6 +284,7 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
     this.killGeneration(generation);
     // A process that never started (fluent-ffmpeg still preparing) is killed from its 'start' handler.
     await generation.exitedPromise;
+    generation.pictureSocket?.close();
     this.logger.debug({ stats: this.stats }, 'ffmpeg decoder closed');
   }
 
@@ -306,6 +328,8 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
     generation.inFlight.push({ start: generation.bytesWritten, arrivalMs: frame.arrivalMs });
     generation.bytesWritten += bytes.length;
     stdin.write(bytes);
+    // ffmpeg listens for its picture reader once it has input to probe.
+    generation.pictureSocket?.connect();
   }
 
   private spawn(): void {
@@ -319,18 +343,39 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
     const exitedPromise = new Promise<void>((resolve) => {
       markExited = resolve;
     });
-    const sink = new Writable({
-      write: (chunk: Buffer, _encoding, callback) => {
-        this.onStdout(generation, chunk);
-        callback();
-      },
-    });
+    const picture = this.freshPicture();
+    // Set below, before ffmpeg starts; the sinks are created first because the command names them.
+    const ref: { generation?: Generation } = {};
+    let pictureSocket: PictureSocket | undefined;
+    if (this.options.pictureTransport === 'socket') {
+      try {
+        pictureSocket = createPictureSocket({
+          buffer: () => (ref.generation ? ref.generation.picture.subarray(ref.generation.pictureFill) : picture),
+          filled: (n) => {
+            if (ref.generation) this.onFilled(ref.generation, n);
+          },
+          error: (error) => this.logger.warn({ err: error }, 'ffmpeg picture socket error'),
+        });
+      } catch (error) {
+        // No socket directory (tmpdir full or read-only): this process writes to stdout instead.
+        this.logger.warn({ err: error }, 'ffmpeg picture socket unavailable; reading stdout');
+      }
+    }
     const command = ffmpeg({ stdoutLines: 20 })
       .setFfmpegPath(this.options.ffmpegPath)
       .input('pipe:0')
       .inputOptions(args.input)
-      .output(sink)
-      .outputOptions(args.output);
+      .output(
+        pictureSocket?.url ??
+          new Writable({
+            write: (chunk: Buffer, _encoding, callback) => {
+              if (ref.generation) this.onStdout(ref.generation, chunk);
+              callback();
+            },
+          }),
+      )
+      // ffmpeg listens on the socket (its output opens at start-up, before any input is read).
+      .outputOptions(pictureSocket ? [...args.output, '-listen', '1'] : args.output);
     const generation: Generation = {
       command,
       proc: undefined,
@@ -342,13 +387,15 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
       infos: [],
       awaitingInfo: [],
       infoTimer: undefined,
-      picture: this.freshPicture(),
+      picture,
       pictureFill: 0,
+      pictureSocket,
       exited: false,
       exitedPromise,
       markExited,
       stderrTail: [],
     };
+    ref.generation = generation;
     this.generation = generation;
 
     command.on('start', () => this.onStart(generation));
@@ -380,12 +427,20 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
       return;
     }
     generation.stdin = stdin;
-    this.logger.debug({ pid: proc.pid, codec: this.codec }, 'ffmpeg decoder started');
+    this.logger.debug({ pid: proc.pid, codec: this.codec, pictures: this.options.pictureTransport }, 'ffmpeg decoder started');
     const queued = this.queued;
     this.queued = [];
     for (const frame of queued) this.write(generation, frame);
   }
 
+  /** `n` more bytes of the current picture were read in place (the socket transport). */
+  private onFilled(generation: Generation, n: number): void {
+    if (generation.exited) return;
+    generation.pictureFill += n;
+    if (generation.pictureFill === this.frameBytes) this.completePicture(generation);
+  }
+
+  /** A chunk of stdout, copied into the current picture (the stdout transport). */
   private onStdout(generation: Generation, chunk: Buffer): void {
     let offset = 0;
     while (offset < chunk.length) {
@@ -393,13 +448,15 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
       chunk.copy(generation.picture, generation.pictureFill, offset, offset + take);
       generation.pictureFill += take;
       offset += take;
-      if (generation.pictureFill === this.frameBytes) {
-        const picture = generation.picture;
-        generation.picture = this.freshPicture();
-        generation.pictureFill = 0;
-        this.onPicture(generation, picture, performance.now());
-      }
+      if (generation.pictureFill === this.frameBytes) this.completePicture(generation);
     }
+  }
+
+  private completePicture(generation: Generation): void {
+    const picture = generation.picture;
+    generation.picture = this.freshPicture();
+    generation.pictureFill = 0;
+    this.onPicture(generation, picture, performance.now());
   }
 
   private onPicture(generation: Generation, data: Buffer, decodedMs: number): void {
@@ -493,6 +550,7 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
     if (generation.exited) return;
     generation.exited = true;
     generation.markExited();
+    generation.pictureSocket?.close();
     this.clearInfoTimer(generation);
     if (generation !== this.generation || this.closePromise) return;
 

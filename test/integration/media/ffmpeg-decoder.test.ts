@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -145,6 +145,53 @@ describe('FfmpegDecoder', () => {
       }
     },
   );
+
+  it.each(['vp8', 'h264'] as const)('%s: pictures read in place from a Unix socket equal those read from stdout, byte for byte', async (codec) => {
+    const decodeAll = async (pictureTransport: 'socket' | 'stdout'): Promise<Buffer[]> => {
+      const d = decoder(codec, { pictureTransport });
+      expect(d.pictureTransport).toBe(pictureTransport);
+      const pictures: Buffer[] = [];
+      d.on('frame', (frame) => pictures.push(Buffer.from(frame.data)));
+      await waitFor(() => d.pid !== undefined, 5_000, 'ffmpeg start');
+      for (let i = 0; i < 30; i++) {
+        d.push(encoded(codec, i));
+        await sleep(2);
+      }
+      await waitFor(() => pictures.length === 30, 5_000, 'all pictures');
+      await d.close();
+      return pictures;
+    };
+    const viaSocket = await decodeAll('socket');
+    const viaStdout = await decodeAll('stdout');
+    expect(viaSocket.map((p) => p.length)).toEqual(viaStdout.map(() => W * H * 3));
+    expect(pixelStats(viaSocket[29]!).mean).toBeGreaterThan(10);
+    for (const [i, picture] of viaSocket.entries()) expect(picture.equals(viaStdout[i]!), `picture ${i}`).toBe(true);
+  });
+
+  it('reads pictures through a Unix socket by default here, removes it on close, and gives a restarted ffmpeg a fresh one', async () => {
+    const d = decoder('vp8');
+    expect(d.pictureTransport).toBe('socket');
+    const pictures: DecodedFrame[] = [];
+    d.on('frame', (frame) => pictures.push(frame));
+    await waitFor(() => d.pid !== undefined, 5_000, 'ffmpeg start');
+    // ffmpeg listens once it has input to probe.
+    for (let i = 0; i < 5; i++) d.push(encoded('vp8', i));
+    await waitFor(() => pictures.length === 5, 5_000, 'pictures');
+    const first = d.pictureSocketPath!;
+    expect(existsSync(first)).toBe(true);
+    const restarted = new Promise((resolve) => d.once('restart', resolve));
+    process.kill(d.pid!, 'SIGKILL');
+    await restarted;
+    expect(existsSync(first)).toBe(false);
+    await waitFor(() => d.pid !== undefined && d.stats.restarts === 1, 5_000, 'ffmpeg restarted');
+    for (let i = 0; i < 10; i++) d.push(encoded('vp8', i));
+    await waitFor(() => pictures.length === 15, 5_000, 'pictures after the restart');
+    const second = d.pictureSocketPath!;
+    expect(second).not.toBe(first);
+    expect(existsSync(second)).toBe(true);
+    await d.close();
+    expect(existsSync(second)).toBe(false);
+  });
 
   it('reuses picture memory handed back, and only whole pictures of its own size', async () => {
     const d = decoder('vp8');
