@@ -138,8 +138,9 @@ const MAX_SPARE_PICTURES = 4;
 
 /**
  * A long-lived ffmpeg turning VP8 (IVF) or H.264 (Annex-B) on stdin into fixed-size rgb24 pictures,
- * written into a Unix socket read in place (or onto stdout where that is unavailable). Each picture is emitted as soon as its last byte arrives and carries the arrival time of
- * the encoded frame it came from: showinfo reports the stdin position each picture was decoded
+ * written into a Unix socket read in place (or onto stdout where that is unavailable). Each picture
+ * is emitted as soon as its last byte arrives and carries the arrival time of the encoded frame it
+ * came from: showinfo reports the stdin position each picture was decoded
  * from, so frames the decoder swallows are counted instead of shifting every later timestamp.
  *
  * fluent-ffmpeg is confined to this class (see docs/adr-media-ffmpeg.md).
@@ -374,7 +375,7 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
             },
           }),
       )
-      // ffmpeg listens on the socket (its output opens at start-up, before any input is read).
+      // ffmpeg listens on the socket once it has probed its input; write() connects.
       .outputOptions(pictureSocket ? [...args.output, '-listen', '1'] : args.output);
     const generation: Generation = {
       command,
