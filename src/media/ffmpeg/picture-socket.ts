@@ -47,6 +47,9 @@ const MAX_RETRY_MS = 50;
 const MAX_SOCKET_PATH = 107;
 
 const supportCache = new Map<string, boolean>();
+/** mkdtemp appends six characters to this prefix. */
+const DIR_PREFIX = 'workout-ffmpeg-';
+const socketPath = (dir: string): string => join(dir, 'pictures.sock');
 
 /**
  * Whether this ffmpeg can write pictures to a Unix socket it listens on: not on Windows, and only when
@@ -56,7 +59,7 @@ export function pictureSocketSupported(ffmpegPath: string): boolean {
   const cached = supportCache.get(ffmpegPath);
   if (cached !== undefined) return cached;
   let supported = false;
-  if (process.platform !== 'win32' && join(tmpdir(), 'workout-ffmpeg-XXXXXX', 'pictures.sock').length <= MAX_SOCKET_PATH) {
+  if (process.platform !== 'win32' && socketPath(join(tmpdir(), `${DIR_PREFIX}${'0'.repeat(6)}`)).length <= MAX_SOCKET_PATH) {
     const probe = spawnSync(ffmpegPath, ['-hide_banner', '-protocols'], { encoding: 'utf8', timeout: 5_000 });
     const output = probe.stdout?.split(/^Output:\s*$/m)[1] ?? '';
     supported = probe.status === 0 && /^\s*unix\s*$/m.test(output);
@@ -66,8 +69,8 @@ export function pictureSocketSupported(ffmpegPath: string): boolean {
 }
 
 export function createPictureSocket(sink: PictureSink): PictureSocket {
-  const dir = mkdtempSync(join(tmpdir(), 'workout-ffmpeg-'));
-  const path = join(dir, 'pictures.sock');
+  const dir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
+  const path = socketPath(dir);
   let socket: Socket | undefined;
   let retry: NodeJS.Timeout | undefined;
   let connected = false;
