@@ -204,6 +204,9 @@ export class FfmpegDecoder extends EventEmitter<FfmpegDecoderEvents> {
    * answer); calling this at start-up keeps that off the first call's time to first frame.
    */
   static warmUp(ffmpegPath: string): Promise<void> {
+    // The picture-socket probe (`ffmpeg -protocols`, synchronous) likewise runs here, not in the
+    // first session's constructor.
+    pictureSocketSupported(ffmpegPath);
     return new Promise((resolve, reject) => {
       ffmpeg()
         .setFfmpegPath(ffmpegPath)

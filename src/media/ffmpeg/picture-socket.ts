@@ -31,8 +31,6 @@ export interface PictureSocket {
   readonly path: string;
   /** Connects once ffmpeg listens, retrying while it starts; reading begins on connection. Idempotent. */
   connect(): void;
-  /** True once connected. */
-  readonly connected: boolean;
   /** Stops reading (and retrying) and removes the socket file. Safe to call more than once. */
   close(): void;
 }
@@ -108,9 +106,6 @@ export function createPictureSocket(sink: PictureSink): PictureSocket {
   return {
     url: `unix:${path}`,
     path,
-    get connected() {
-      return connected;
-    },
     connect: () => {
       if (!socket && !retry) attempt();
     },
