@@ -43,7 +43,7 @@ export const configSchema = z.object({
   poseRefineLandmarks: z.boolean().default(true),
   /** A pose call slower than this fails the frame and restarts the worker (a stalled worker). */
   poseTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(5_000),
-  /** Include the 33 landmarks in each workout message (for drawing). */
+  /** Include the 33 landmarks in each workout message (for drawing; rounded for the wire: see landmarksForWire). */
   sendLandmarks: z.boolean().default(true),
 
   /** Add per-stage timings (`stages_ms`) to each workout message, for benchmarks. */

@@ -368,7 +368,7 @@ export class Session {
     if (analysis.form_score !== undefined) payload.form_score = analysis.form_score;
     if (analysis.hold_seconds !== undefined) payload.hold_seconds = analysis.hold_seconds;
     if (analysis.coaching_tip !== undefined) payload.coaching_tip = analysis.coaching_tip;
-    if (config.sendLandmarks && landmarks) payload.landmarks = landmarks;
+    if (config.sendLandmarks && landmarks) payload.landmarks = landmarksForWire(landmarks);
     if (this.deps.send({ type: 'workout', payload })) {
       metrics.framesAnalyzed.inc({ transport });
       metrics.frameLatency.observe({ transport }, latencyMs / 1000);
@@ -413,6 +413,21 @@ export class Session {
     this.deps.metrics.sessionDuration.observe({ transport: this.deps.transport }, (performance.now() - this.openedMs) / 1000);
     this.log.info({ reason, frames: this.framesReceived, analyzed: this.framesAnalyzed }, 'session closed');
   }
+}
+
+/**
+ * The landmarks as a `workout` message carries them (for drawing): x, y, z to 1e-4 of the frame's
+ * side (0.2 px at 1920 px, far below BlazePose's own jitter) and visibility to 1e-3. Full doubles
+ * print 17–19 digits each: a message with landmarks is ~3 KB with them and ~1.3 KB rounded, which
+ * on the data channel is two SCTP fragments (and DTLS records, UDP sends) instead of three.
+ * The analysis works on the unrounded values.
+ */
+export function landmarksForWire(landmarks: readonly Landmark[]): Landmark[] {
+  return landmarks.map(([x, y, z, v]) => [roundTo(x, 1e4), roundTo(y, 1e4), roundTo(z, 1e4), roundTo(v, 1e3)]);
+}
+
+function roundTo(value: number, scale: number): number {
+  return Math.round(value * scale) / scale;
 }
 
 /** A frame that will never reach a worker gives its pixel memory back to the decoder. */

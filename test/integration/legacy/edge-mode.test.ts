@@ -28,6 +28,14 @@ describe('edge mode (landmarks instead of frames)', () => {
     const last = await client.log.waitFor((m) => m.type === 'workout' && m.payload.frame_count === frames.length);
     expect(last.type === 'workout' && last.payload.reps).toBe(4);
     expect(last.type === 'workout' && last.payload.exercise).toBe('squat');
+    // The landmarks come back for drawing, rounded for the wire: 1e-4 of the frame side, visibility 1e-3.
+    const sent = frames.at(-1)!.landmarks!;
+    const echoed = last.type === 'workout' ? last.payload.landmarks : undefined;
+    expect(echoed).toHaveLength(33);
+    echoed!.forEach((lm, i) => {
+      lm.forEach((v, c) => expect(Math.abs(v - sent[i]![c]!)).toBeLessThanOrEqual(c < 3 ? 5e-5 : 5e-4));
+      for (const v of lm.slice(0, 3)) expect(Math.round(v * 1e4)).toBeCloseTo(v * 1e4, 6);
+    });
     client.send({ type: 'get_summary' });
     const summary = await client.log.waitFor((m) => m.type === 'summary');
     expect(summary.type === 'summary' && summary.payload.reps?.length).toBe(4);
