@@ -61,6 +61,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     timeoutMs: config.poseTimeoutMs,
     batch: { maxBatch: config.poseBatchMax, maxWaitMs: config.poseBatchWaitMs },
     refine: config.poseRefineLandmarks,
+    warmupMs: config.poseWarmupMs,
     logger,
     onRestart: () => metrics.workerRestarts.inc(),
   });
@@ -81,8 +82,16 @@ export function createApp(config: Config, deps: AppDeps): App {
     metrics.modelsReady.set(1);
     metrics.backendInfo.set({ backend, pose_model: `blazepose-${config.poseModel}` }, 1);
     metrics.landmarkBatchMax.set(pool.landmarkBatchMax);
+    const warmups = pool.warmups.filter((w) => w !== null);
     logger.info(
-      { backend, poseModel: config.poseModel, workers: poolSize, landmarkBatchMax: pool.landmarkBatchMax },
+      {
+        backend,
+        poseModel: config.poseModel,
+        workers: poolSize,
+        landmarkBatchMax: pool.landmarkBatchMax,
+        // Per worker: landmark model calls, and ms per call in its first and last block.
+        ...(warmups.length ? { warmup: warmups.map((w) => `${w.calls} calls, ${w.firstBlockMs.toFixed(1)} -> ${w.lastBlockMs.toFixed(1)} ms`) } : {}),
+      },
       '✅ WorkoutAnalyzer initialized successfully',
     );
   });

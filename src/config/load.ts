@@ -21,6 +21,7 @@ export const ENV_MAP: Readonly<Record<string, keyof Config>> = {
   POSE_BATCH_WAIT_MS: 'poseBatchWaitMs',
   POSE_REFINE_LANDMARKS: 'poseRefineLandmarks',
   POSE_TIMEOUT_MS: 'poseTimeoutMs',
+  POSE_WARMUP_MS: 'poseWarmupMs',
   SEND_LANDMARKS: 'sendLandmarks',
   REPORT_STAGE_TIMINGS: 'reportStageTimings',
   MAX_MESSAGE_BYTES: 'maxMessageBytes',

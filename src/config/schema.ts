@@ -41,6 +41,12 @@ export const configSchema = z.object({
    * false = lean outputs: the landmark model's regression only, ~10-20 % less model time.
    */
   poseRefineLandmarks: z.boolean().default(true),
+  /**
+   * Start-up warm-up of each pose worker, ms at most: the landmark model runs on a synthetic frame
+   * until V8 has tiered its wasm kernels up (a fresh model runs ~1.5× slower for its first ~30 calls),
+   * so a fresh pod's first user does not pay for it. 0 = one warm-up call only.
+   */
+  poseWarmupMs: z.coerce.number().int().min(0).max(60_000).default(3_000),
   /** A pose call slower than this fails the frame and restarts the worker (a stalled worker). */
   poseTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(5_000),
   /** Include the 33 landmarks in each workout message (for drawing; rounded for the wire: see landmarksForWire). */

@@ -29,6 +29,25 @@ export interface PoseEstimatorOptions {
   referencePipeline?: boolean;
 }
 
+/** What a worker's start-up warm-up did (PoseEstimator.warmUp). */
+export interface WarmupReport {
+  /** Landmark model calls made. */
+  calls: number;
+  /** Median time per call in the first and the last block of calls, ms. */
+  firstBlockMs: number;
+  lastBlockMs: number;
+  elapsedMs: number;
+}
+
+/** Warm-up: calls per block, the fewest blocks, and the speed-up below which a block counts as steady. */
+const WARMUP_BLOCK_CALLS = 10;
+const WARMUP_MIN_BLOCKS = 3;
+const WARMUP_STEADY_TOLERANCE = 0.03;
+const WARMUP_STREAM = 'warm-up';
+/** The synthetic warm-up frame: the server's default WebRTC frame size. */
+const WARMUP_WIDTH = 640;
+const WARMUP_HEIGHT = 360;
+
 type Detector = poseDetection.PoseDetector & {
   detectorModel: unknown;
   landmarkModel: unknown;
@@ -122,6 +141,49 @@ export class PoseEstimator {
     const zScale = this.options.smoothing ? width * width : width;
     const landmarks: Landmark[] = pose.keypoints.map((k) => [k.x / width, k.y / height, (k.z ?? 0) / zScale, k.score ?? 0]);
     return { landmarks, score: pose.score ?? 0 };
+  }
+
+  /**
+   * Runs the per-frame landmark step (crop, landmark model, decoding) on a synthetic frame in blocks
+   * of WARMUP_BLOCK_CALLS calls until a block's median time is no more than 3 % below the block
+   * before (after at least WARMUP_MIN_BLOCKS blocks) or `budgetMs` has passed (checked between
+   * blocks). V8 runs wasm as baseline code first and optimises the hot kernels in the background:
+   * a fresh landmark model takes ~1.5× its steady time for its first ~30 calls, which without this
+   * the first stream of a fresh server would pay (docs/performance.md). The region of interest is
+   * set before each call, so the landmark model runs whatever the picture shows and the person
+   * detector does not. Null for the reference pipeline (comparisons only).
+   */
+  async warmUp(budgetMs: number): Promise<WarmupReport | null> {
+    const step = this.step;
+    if (!step) return null;
+    const width = WARMUP_WIDTH;
+    const height = WARMUP_HEIGHT;
+    const rgb = new Uint8Array(width * height * 3);
+    // A fixed hash texture: the kernels' speed does not depend on the picture, only on its size.
+    for (let i = 0; i < rgb.length; i++) rgb[i] = Math.imul(i, 2654435761) >>> 24;
+    const detector = this.detectorFor(WARMUP_STREAM) as unknown as TrackingDetector;
+    const blocks: number[] = [];
+    const start = performance.now();
+    let calls = 0;
+    try {
+      do {
+        const times: number[] = [];
+        for (let i = 0; i < WARMUP_BLOCK_CALLS; i++) {
+          detector.regionOfInterest = { xCenter: 0.5, yCenter: 0.5, width: 0.5, height: 0.9, rotation: 0 };
+          const t0 = performance.now();
+          await step.trackPose(detector, { rgb, width, height }, calls * 33, () => this.upload(rgb, width, height));
+          times.push(performance.now() - t0);
+          calls++;
+        }
+        times.sort((a, b) => a - b);
+        blocks.push(times[times.length >> 1]!);
+        const n = blocks.length;
+        if (n >= WARMUP_MIN_BLOCKS && blocks[n - 1]! >= blocks[n - 2]! * (1 - WARMUP_STEADY_TOLERANCE)) break;
+      } while (performance.now() - start < budgetMs);
+    } finally {
+      this.releaseStream(WARMUP_STREAM);
+    }
+    return { calls, firstBlockMs: blocks[0]!, lastBlockMs: blocks[blocks.length - 1]!, elapsedMs: performance.now() - start };
   }
 
   private async estimateReference(detector: Detector, rgb: Uint8Array, width: number, height: number, timestampMs: number) {

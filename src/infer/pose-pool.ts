@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.ts';
 import type { BackendName, BackendPreference } from './backend.ts';
+import type { WarmupReport } from './pose-estimator.ts';
 import type { PoseModelType, PoseResult } from './pose-types.ts';
 import type { PoseWorkerRequest, PoseWorkerResponse } from './pose-worker-protocol.ts';
 
@@ -22,6 +23,8 @@ export interface PosePoolOptions {
   referencePipeline?: boolean;
   /** Model loading time allowed per worker start. */
   initTimeoutMs?: number;
+  /** Longest start-up warm-up of each worker's landmark model, ms (0 or unset = one warm-up call). */
+  warmupMs?: number;
   logger: Logger;
   onRestart?: () => void;
 }
@@ -62,6 +65,8 @@ class PoseWorkerHandle {
   readonly ready: Promise<BackendName>;
   /** Landmark batch size the worker settled on once ready (1 = no batching). */
   batchMax = 1;
+  /** Its start-up warm-up, once ready (null: one warm-up call only). */
+  warmup: WarmupReport | null = null;
   private readonly worker: Worker;
   private dead = false;
 
@@ -77,6 +82,7 @@ class PoseWorkerHandle {
         if (msg.kind === 'ready') {
           clearTimeout(initTimer);
           this.batchMax = msg.batchMax;
+          this.warmup = msg.warmup;
           resolve(msg.backend);
         } else if (msg.kind === 'fatal') {
           clearTimeout(initTimer);
@@ -107,6 +113,7 @@ class PoseWorkerHandle {
       batchWaitMs: options.batch?.maxWaitMs ?? 0,
       refine: options.refine ?? true,
       referencePipeline: options.referencePipeline ?? false,
+      warmupMs: options.warmupMs ?? 0,
     });
   }
 
@@ -193,6 +200,11 @@ export class PosePool {
   /** Landmark batch size per worker once ready (1 = each frame runs alone). */
   get landmarkBatchMax(): number {
     return this.workers[0]?.batchMax ?? 1;
+  }
+
+  /** Each worker's start-up warm-up (null where it ran one call only), once ready. */
+  get warmups(): (WarmupReport | null)[] {
+    return this.workers.map((w) => w.warmup);
   }
 
   /** True when some live worker has nothing to do: a stream may then put a second frame in flight. */

@@ -1,4 +1,5 @@
 import type { BackendName, BackendPreference } from './backend.ts';
+import type { WarmupReport } from './pose-estimator.ts';
 import type { PoseModelType, PoseResult } from './pose-types.ts';
 
 /** Messages to a pose worker. Every request carries an id; the worker answers each exactly once. */
@@ -15,6 +16,8 @@ export type PoseWorkerRequest =
       refine: boolean;
       /** pose-detection's own estimatePoses (comparisons only). */
       referencePipeline: boolean;
+      /** Longest start-up warm-up of the landmark model, ms (0 = one warm-up call only). */
+      warmupMs: number;
     }
   | {
       kind: 'estimate';
@@ -34,7 +37,7 @@ export type PoseWorkerRequest =
   | { kind: 'stall'; ms: number };
 
 export type PoseWorkerResponse =
-  | { kind: 'ready'; backend: BackendName; batchMax: number }
+  | { kind: 'ready'; backend: BackendName; batchMax: number; warmup: WarmupReport | null }
   /** `pixels`: the request's buffer, transferred back so the sender can reuse it. */
   | { kind: 'result'; id: number; result: PoseResult; inferenceMs: number; pixels: ArrayBuffer }
   | { kind: 'error'; id: number; message: string }

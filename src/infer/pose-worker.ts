@@ -35,7 +35,9 @@ async function handle(msg: PoseWorkerRequest): Promise<void> {
         const size = 256;
         await estimator.estimate('warm-up', new Uint8Array(size * size * 3).fill(96), size, size, 0);
         estimator.releaseStream('warm-up');
-        post({ kind: 'ready', backend, batchMax });
+        // Then the landmark model until V8 has optimised its kernels (see PoseEstimator.warmUp).
+        const warmup = msg.warmupMs > 0 ? await estimator.warmUp(msg.warmupMs) : null;
+        post({ kind: 'ready', backend, batchMax, warmup });
       } catch (err) {
         post({ kind: 'fatal', message: (err as Error).message });
       }

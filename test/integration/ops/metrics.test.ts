@@ -17,10 +17,20 @@ describe('operations metrics', () => {
   const metrics = async (): Promise<string> => (await fetch(`${app.url}/metrics`)).text();
 
   beforeAll(async () => {
-    app = await startServer({ iceAdditionalHostAddresses: ['127.0.0.1'], maxSessions: 2 });
+    app = await startServer({ iceAdditionalHostAddresses: ['127.0.0.1'], maxSessions: 2, poseWarmupMs: 400 });
   });
   afterAll(async () => {
     await app?.close();
+  });
+
+  it('warms each pose worker up before reporting ready: blocks of 10 landmark calls within the budget', () => {
+    const [warmup] = app.pool.warmups;
+    expect(warmup).not.toBeNull();
+    // At least one block of 10 calls always runs; the 400 ms budget stops it within a few blocks.
+    expect(warmup!.calls % 10).toBe(0);
+    expect(warmup!.calls).toBeGreaterThanOrEqual(10);
+    expect(warmup!.firstBlockMs).toBeGreaterThan(0);
+    expect(warmup!.lastBlockMs).toBeGreaterThan(0);
   });
 
   it('exports a WebRTC call: RTP, keyframe requests, ffmpeg, setup phases; counters survive its end', async () => {

@@ -23,6 +23,20 @@ describe('pose estimator (BlazePose lite, wasm)', () => {
     raw?.dispose();
   });
 
+  it('warms the landmark model up in blocks until steady or out of time, and keeps no stream', async () => {
+    // A budget shorter than one block: exactly one block of 10 calls runs.
+    const short = await raw.warmUp(1);
+    expect(short).not.toBeNull();
+    expect(short!.calls).toBe(10);
+    expect(short!.firstBlockMs).toBe(short!.lastBlockMs);
+    // A long budget: at least three blocks, stopped once a block is not 3 % faster than the one before.
+    const long = await raw.warmUp(60_000);
+    expect(long!.calls).toBeGreaterThanOrEqual(30);
+    expect(long!.calls % 10).toBe(0);
+    expect(long!.elapsedMs).toBeLessThan(60_000);
+    expect(raw.streamCount).toBe(0);
+  });
+
   it('finds nobody in an empty grey frame', async () => {
     const grey = new Uint8Array(W * H * 3).fill(128);
     const result = await raw.estimate('empty', grey, W, H, 0);
