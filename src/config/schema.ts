@@ -27,7 +27,10 @@ export const configSchema = z.object({
   poseInputMaxSide: z.coerce.number().int().min(128).max(1920).default(640),
   /** Temporal smoothing of the landmarks (MediaPipe's One-Euro formulation), in frame order on the session. */
   poseSmoothing: z.boolean().default(true),
-  /** Frames of one stream in flight at once (pipelined over idle workers); 0 = as many as there are workers. */
+  /**
+   * Most frames of one stream in flight at once (pipelined over idle workers); 0 = as many as there are
+   * workers. A second frame starts only while one worker cannot keep up with the stream (pipeline-policy.ts).
+   */
   posePipelineDepth: z.coerce.number().int().min(0).max(16).default(0),
   /**
    * Largest cross-session batch of the landmark model in one worker; 0 = auto (8 on tensorflow-gpu,

@@ -20,6 +20,7 @@ import type { RgbFrame } from '../media/frame.ts';
 import { decodeImageFrame, FrameDecodeError } from '../media/image-decoder.ts';
 import type { DropReason, EndReason, Metrics, Transport } from '../metrics/metrics.ts';
 import type { AnalyzerSnapshot, SessionAnalyzerPort } from './analyzer-port.ts';
+import { PipelinePolicy, type PipelineRun } from './pipeline-policy.ts';
 
 /** A session's counted state, for resume on another connection or pod (src/session/resume-service.ts). */
 export interface SessionState {
@@ -81,6 +82,8 @@ export class Session {
   /** Arrival time of the newest frame whose result went out: an older result arriving later is stale. */
   private lastEmittedArrivalMs = -Infinity;
   private readonly smoother = new LandmarkSmoother();
+  /** Whether a second frame may go in flight (pipelining only while one worker cannot keep up). */
+  private readonly pipeline = new PipelinePolicy();
   private closed = false;
   private lastExercise: string | null = null;
   private lastPoseErrorMs = -Infinity;
@@ -230,6 +233,7 @@ export class Session {
       recycleJob(job);
       return;
     }
+    this.pipeline.arrived(performance.now());
     if (this.pending) {
       this.drop('stale');
       recycleJob(this.pending);
@@ -240,17 +244,20 @@ export class Session {
 
   /**
    * Starts the waiting frame when nothing is in flight, or — pipelining one stream over several
-   * workers — when a worker sits idle. With many sessions no worker idles, so each keeps one frame in
-   * flight and the workers' queues serve them in turn.
+   * workers — when a worker sits idle and one worker cannot keep up with the stream (PipelinePolicy).
+   * With many sessions no worker idles, so each keeps one frame in flight and the workers' queues
+   * serve them in turn.
    */
   private pump(): void {
     if (this.closed) return;
     const depth = this.deps.config.posePipelineDepth || this.deps.pool.size;
-    while (this.pending && (this.inFlight === 0 || (this.inFlight < depth && this.deps.pool.hasIdleWorker()))) {
+    while (this.pending && (this.inFlight === 0 || (this.inFlight < depth && this.pipeline.allowsOverlap() && this.deps.pool.hasIdleWorker()))) {
       const job = this.pending;
       this.pending = null;
       this.inFlight++;
-      void this.process(job).finally(() => {
+      const run = this.pipeline.begin();
+      void this.process(job, run).finally(() => {
+        this.pipeline.end(run);
         this.inFlight--;
         this.pump();
       });
@@ -261,7 +268,7 @@ export class Session {
     }
   }
 
-  private async process(job: Job): Promise<void> {
+  private async process(job: Job, run: PipelineRun): Promise<void> {
     const { config, metrics, pool } = this.deps;
     const startedMs = performance.now();
     const stages: StageTimes = { wait: startedMs - job.queuedMs };
@@ -297,6 +304,7 @@ export class Session {
     const poseStart = performance.now();
     try {
       const estimate = await pool.estimate(this.id, frame.data, frame.width, frame.height, frame.arrivalMs);
+      run.serviceMs = performance.now() - startedMs;
       if (estimate.pixels) frame.recycle?.(estimate.pixels);
       metrics.inferenceTime.observe({ backend: pool.backend ?? 'unknown' }, estimate.inferenceMs / 1000);
       landmarks = estimate.result.landmarks;
@@ -388,6 +396,7 @@ export class Session {
     this.clientClockOffsetMs = undefined;
     this.lastEmittedArrivalMs = -Infinity;
     this.smoother.reset();
+    this.pipeline.reset();
     this.deps.analyzer.reset();
     this.deps.pool.resetStream(this.id);
     this.deps.recorder?.reset(this);
