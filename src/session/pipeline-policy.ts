@@ -6,20 +6,19 @@
  * sent to a second worker only because it arrived a little early costs more than it gains: it runs
  * beside the home worker's frame on the same cores, the second worker's tracking state for the stream
  * is stale (more person-detector runs), and one of the two results may arrive out of order and be
- * dropped. Measured in session 8 (one 30 fps stream, interleaved rounds of 20 s): pipelining
- * whenever a worker idles 25.6–27.6 ms of CPU per frame and p99 40.6–43.6 ms, one frame in flight
- * 24.2–24.8 ms and p99 33.8–36.2 ms; over all rounds of that afternoon ~1.3 ms less CPU per frame
- * without the overlap, and the same throughput at 60 fps offered (docs/performance.md).
+ * dropped. Measured in session 8 (one 30 fps stream, interleaved 20 s windows): overlapping whenever
+ * a worker idled cost 25.6–27.6 ms of CPU per frame and p99 40.6–43.6 ms, one frame in flight
+ * 24.2–24.8 ms and p99 33.8–36.2 ms; the throughput at 60 fps offered is the same either way
+ * (docs/performance.md).
  *
  * So a second frame goes in flight only while a frame takes one worker longer than the interval
- * between the stream's frames (BUSY_SHARE), both averaged over recent frames: one worker cannot keep
- * up. (A first version overlapped from 85 % on; on a slow moment of the host a 30 fps stream then
- * pipelined and got slower.) Until a frame has been
- * served there is no service time and one frame at a time is the rule. Only frames that ran alone
- * (no other frame of the stream in flight at any time meanwhile) count towards the service time:
- * frames run side by side slow each other down on shared cores, and counting them would let
- * pipelining keep itself on (seen in a first version of this rule).
+ * between the stream's frames (BUSY_SHARE), both running means over recent frames. Until a frame has
+ * been served there is no service time, and one frame at a time is the rule. Only frames that ran
+ * alone (no other frame of the stream in flight beside them at any time) count towards the service
+ * time: frames side by side slow each other down on shared cores, and counting them let a first
+ * version (overlap from 85 % of the interval) keep itself on during a slow moment of the host.
  */
+
 /** One frame's pass through the session's pipeline. */
 export interface PipelineRun {
   /** True while no other frame of the stream has been in flight beside it. */
