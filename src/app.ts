@@ -62,6 +62,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     batch: { maxBatch: config.poseBatchMax, maxWaitMs: config.poseBatchWaitMs },
     refine: config.poseRefineLandmarks,
     warmupMs: config.poseWarmupMs,
+    cropSampler: config.poseCropSampler,
     logger,
     onRestart: () => metrics.workerRestarts.inc(),
   });
@@ -80,7 +81,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   const readyPromise = pool.ready().then((backend) => {
     modelsLoaded = true;
     metrics.modelsReady.set(1);
-    metrics.backendInfo.set({ backend, pose_model: `blazepose-${config.poseModel}` }, 1);
+    metrics.backendInfo.set({ backend, pose_model: `blazepose-${config.poseModel}`, crop_sampler: pool.cropSampler ?? 'none' }, 1);
     metrics.landmarkBatchMax.set(pool.landmarkBatchMax);
     const warmups = pool.warmups.filter((w) => w !== null);
     logger.info(
@@ -89,6 +90,7 @@ export function createApp(config: Config, deps: AppDeps): App {
         poseModel: config.poseModel,
         workers: poolSize,
         landmarkBatchMax: pool.landmarkBatchMax,
+        cropSampler: pool.cropSampler,
         // Per worker: landmark model calls, and ms per call in its first and last block.
         ...(warmups.length ? { warmup: warmups.map((w) => `${w.calls} calls, ${w.firstBlockMs.toFixed(1)} -> ${w.lastBlockMs.toFixed(1)} ms`) } : {}),
       },

@@ -22,6 +22,7 @@ export const ENV_MAP: Readonly<Record<string, keyof Config>> = {
   POSE_REFINE_LANDMARKS: 'poseRefineLandmarks',
   POSE_TIMEOUT_MS: 'poseTimeoutMs',
   POSE_WARMUP_MS: 'poseWarmupMs',
+  POSE_CROP_SAMPLER: 'poseCropSampler',
   SEND_LANDMARKS: 'sendLandmarks',
   REPORT_STAGE_TIMINGS: 'reportStageTimings',
   MAX_MESSAGE_BYTES: 'maxMessageBytes',

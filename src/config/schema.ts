@@ -50,6 +50,11 @@ export const configSchema = z.object({
    * so a fresh pod's first user does not pay for it. 0 = one warm-up call only.
    */
   poseWarmupMs: z.coerce.number().int().min(0).max(60_000).default(3_000),
+  /**
+   * How the landmark crop is sampled from the frame: the wasm SIMD kernel (src/infer/wasm, ~2×
+   * cheaper) or JavaScript (the fallback where wasm SIMD is missing). Both give the same crop.
+   */
+  poseCropSampler: z.enum(['wasm-simd', 'js']).default('wasm-simd'),
   /** A pose call slower than this fails the frame and restarts the worker (a stalled worker). */
   poseTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(5_000),
   /** Include the 33 landmarks in each workout message (for drawing; rounded for the wire: see landmarksForWire). */

@@ -6,8 +6,9 @@
  * steps, calling the detector's own methods in the same order (detect when there is no region of
  * interest, landmarks in the region, its filtering, the next region from the landmarks), with
  * three changes:
- * - **the crop is sampled in JavaScript** from the decoded RGB frame (roi-crop.ts); the frame is
- *   uploaded to tfjs only on the frames where the person detector runs (first frame, lost track);
+ * - **the crop is sampled from the decoded RGB frame** (roi-crop.ts: wasm SIMD, or JavaScript as
+ *   the fallback); the frame is uploaded to tfjs only on the frames where the person detector runs
+ *   (first frame, lost track);
  * - **the heatmap refinement reads only the 7×7 windows it uses** (heatmap-refine.ts), not the
  *   whole 640 KB heatmap;
  * - **lean outputs** (`refine: false`, optional): ask the model for the landmarks and the presence
@@ -37,7 +38,7 @@ import {
 } from '@tensorflow-models/pose-detection/dist/blazepose_tfjs/constants.js';
 import { refineFromHeatmap } from './heatmap-refine.ts';
 import { MicroBatcher } from './micro-batcher.ts';
-import { cropRoi, type NormalizedRect, type Padding, type RgbImage } from './roi-crop.ts';
+import { RoiCropper, type CropSampler, type NormalizedRect, type Padding, type RgbImage } from './roi-crop.ts';
 
 /** pose-detection's timestamps are in microseconds. */
 const MILLISECOND_TO_MICRO_SECONDS = 1000;
@@ -67,6 +68,8 @@ export interface LandmarkStepOptions {
   refine: boolean;
   /** Cross-session batching; unset or maxBatch 1 = every crop runs alone, synchronously. */
   batch?: LandmarkBatchOptions;
+  /** Crop sampler to prefer (default wasm SIMD; JavaScript where the runtime lacks it). */
+  cropSampler?: CropSampler;
 }
 
 type ImageSize = { width: number; height: number };
@@ -121,10 +124,14 @@ const CROP_SIZE = BLAZEPOSE_LANDMARK_IMAGE_TO_TENSOR_CONFIG.outputTensorSize.wid
 export class LandmarkStep {
   private readonly batcher: MicroBatcher<tf.Tensor4D, tf.Tensor[]> | null;
   private readonly outputs: string[];
+  private readonly cropper: RoiCropper;
   /**
-   * One crop buffer per stream: tfjs may keep a reference to a tensor's values until they are used,
-   * and a batched crop waits in the queue; a stream never has two frames in the step at once.
+   * The cropper's values are overwritten by its next crop. tfjs' wasm backend copies a tensor's
+   * values into its heap when the tensor is made, so they go straight in; other backends may keep
+   * a reference until the values are used, and a batched crop waits in the queue, so those get a
+   * copy in a buffer per stream (a stream never has two frames in the step at once).
    */
+  private readonly copiesOnWrite: boolean;
   private readonly cropBuffers = new WeakMap<TrackingDetector, Float32Array>();
 
   constructor(
@@ -132,6 +139,8 @@ export class LandmarkStep {
     private readonly opts: LandmarkStepOptions,
   ) {
     this.outputs = opts.refine ? FULL_OUTPUTS : LEAN_OUTPUTS;
+    this.cropper = RoiCropper.create(opts.cropSampler);
+    this.copiesOnWrite = tf.getBackend() === 'wasm';
     const batch = opts.batch;
     this.batcher =
       batch && batch.maxBatch > 1
@@ -195,13 +204,8 @@ export class LandmarkStep {
 
   /** pose-detection's `poseLandmarksByRoi` with the crop sampled from the RGB frame. */
   private async landmarksByRoi(detector: TrackingDetector, roi: NormalizedRect, frame: RgbImage, imageSize: ImageSize) {
-    let buffer = this.cropBuffers.get(detector);
-    if (!buffer) {
-      buffer = new Float32Array(CROP_SIZE * CROP_SIZE * 3);
-      this.cropBuffers.set(detector, buffer);
-    }
-    const { padding, transformationMatrix } = cropRoi(frame, roi, CROP_SIZE, buffer);
-    const crop = tf.tensor4d(buffer, [1, CROP_SIZE, CROP_SIZE, 3], 'float32');
+    const { padding, transformationMatrix, values } = this.cropper.crop(frame, roi, CROP_SIZE);
+    const crop = tf.tensor4d(this.copiesOnWrite ? values : this.streamCopy(detector, values), [1, CROP_SIZE, CROP_SIZE, 3], 'float32');
     let outputs: tf.Tensor[] = [];
     try {
       outputs = await this.run(crop);
@@ -222,6 +226,21 @@ export class LandmarkStep {
       tf.dispose(outputs);
       crop.dispose();
     }
+  }
+
+  /** Which sampler cuts the crops (the preferred one, or JavaScript where wasm SIMD is missing). */
+  get cropSampler(): CropSampler {
+    return this.cropper.sampler;
+  }
+
+  private streamCopy(detector: TrackingDetector, values: Float32Array): Float32Array {
+    let buffer = this.cropBuffers.get(detector);
+    if (!buffer) {
+      buffer = new Float32Array(values.length);
+      this.cropBuffers.set(detector, buffer);
+    }
+    buffer.set(values);
+    return buffer;
   }
 
   close(): void {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import { LandmarkStep, type LandmarkBatchOptions, type TrackingDetector } from './landmark-step.ts';
 import { humanModelsDir, readModelArtifacts } from './model-files.ts';
+import type { CropSampler } from './roi-crop.ts';
 import type { Landmark, PoseModelType, PoseResult } from './pose-types.ts';
 
 export interface PoseEstimatorOptions {
@@ -27,6 +28,8 @@ export interface PoseEstimatorOptions {
    * need our driver.
    */
   referencePipeline?: boolean;
+  /** How our driver samples the landmark crop (default: wasm SIMD where the runtime has it; see roi-crop.ts). */
+  cropSampler?: CropSampler;
 }
 
 /** What a worker's start-up warm-up did (PoseEstimator.warmUp). */
@@ -89,7 +92,16 @@ export class PoseEstimator {
     }
     this.step = options.referencePipeline
       ? null
-      : new LandmarkStep(base.landmarkModel as GraphModel, { refine, ...(batching && options.batch ? { batch: options.batch } : {}) });
+      : new LandmarkStep(base.landmarkModel as GraphModel, {
+          refine,
+          cropSampler: options.cropSampler ?? 'wasm-simd',
+          ...(batching && options.batch ? { batch: options.batch } : {}),
+        });
+  }
+
+  /** The crop sampler our driver runs; null for the reference pipeline (tfjs ops cut its crop). */
+  get cropSampler(): CropSampler | null {
+    return this.step?.cropSampler ?? null;
   }
 
   static async load(options: PoseEstimatorOptions): Promise<PoseEstimator> {

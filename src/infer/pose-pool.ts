@@ -4,6 +4,7 @@ import type { BackendName, BackendPreference } from './backend.ts';
 import type { WarmupReport } from './pose-estimator.ts';
 import type { PoseModelType, PoseResult } from './pose-types.ts';
 import type { PoseWorkerRequest, PoseWorkerResponse } from './pose-worker-protocol.ts';
+import type { CropSampler } from './roi-crop.ts';
 
 export interface PosePoolOptions {
   size: number;
@@ -25,6 +26,8 @@ export interface PosePoolOptions {
   initTimeoutMs?: number;
   /** Longest start-up warm-up of each worker's landmark model, ms (0 or unset = one warm-up call). */
   warmupMs?: number;
+  /** How each worker samples the landmark crop (default wasm SIMD where the runtime has it). */
+  cropSampler?: CropSampler;
   logger: Logger;
   onRestart?: () => void;
 }
@@ -67,6 +70,8 @@ class PoseWorkerHandle {
   batchMax = 1;
   /** Its start-up warm-up, once ready (null: one warm-up call only). */
   warmup: WarmupReport | null = null;
+  /** The crop sampler the worker runs (its choice, or the JavaScript fallback). */
+  cropSampler: CropSampler | null = null;
   private readonly worker: Worker;
   private dead = false;
 
@@ -83,6 +88,7 @@ class PoseWorkerHandle {
           clearTimeout(initTimer);
           this.batchMax = msg.batchMax;
           this.warmup = msg.warmup;
+          this.cropSampler = msg.cropSampler;
           resolve(msg.backend);
         } else if (msg.kind === 'fatal') {
           clearTimeout(initTimer);
@@ -114,6 +120,7 @@ class PoseWorkerHandle {
       refine: options.refine ?? true,
       referencePipeline: options.referencePipeline ?? false,
       warmupMs: options.warmupMs ?? 0,
+      cropSampler: options.cropSampler ?? 'wasm-simd',
     });
   }
 
@@ -205,6 +212,11 @@ export class PosePool {
   /** Each worker's start-up warm-up (null where it ran one call only), once ready. */
   get warmups(): (WarmupReport | null)[] {
     return this.workers.map((w) => w.warmup);
+  }
+
+  /** The crop sampler the first ready worker runs (null before any is ready, or with the reference pipeline). */
+  get cropSampler(): CropSampler | null {
+    return this.workers.find((w) => w.cropSampler !== null)?.cropSampler ?? null;
   }
 
   /** True when some live worker has nothing to do: a stream may then put a second frame in flight. */

@@ -1,6 +1,7 @@
 import type { BackendName, BackendPreference } from './backend.ts';
 import type { WarmupReport } from './pose-estimator.ts';
 import type { PoseModelType, PoseResult } from './pose-types.ts';
+import type { CropSampler } from './roi-crop.ts';
 
 /** Messages to a pose worker. Every request carries an id; the worker answers each exactly once. */
 export type PoseWorkerRequest =
@@ -18,6 +19,8 @@ export type PoseWorkerRequest =
       referencePipeline: boolean;
       /** Longest start-up warm-up of the landmark model, ms (0 = one warm-up call only). */
       warmupMs: number;
+      /** How the landmark crop is sampled (the worker falls back to JavaScript without wasm SIMD). */
+      cropSampler: CropSampler;
     }
   | {
       kind: 'estimate';
@@ -37,7 +40,7 @@ export type PoseWorkerRequest =
   | { kind: 'stall'; ms: number };
 
 export type PoseWorkerResponse =
-  | { kind: 'ready'; backend: BackendName; batchMax: number; warmup: WarmupReport | null }
+  | { kind: 'ready'; backend: BackendName; batchMax: number; warmup: WarmupReport | null; cropSampler: CropSampler | null }
   /** `pixels`: the request's buffer, transferred back so the sender can reuse it. */
   | { kind: 'result'; id: number; result: PoseResult; inferenceMs: number; pixels: ArrayBuffer }
   | { kind: 'error'; id: number; message: string }

@@ -29,6 +29,7 @@ async function handle(msg: PoseWorkerRequest): Promise<void> {
           smoothing: msg.smoothing,
           refine: msg.refine,
           referencePipeline: msg.referencePipeline,
+          cropSampler: msg.cropSampler,
           ...(batching ? { batch: { maxBatch: batchMax, maxWaitMs: msg.batchWaitMs } } : {}),
         });
         // Warm-up: the first inference compiles kernels and allocates (~0.5 s); no user frame should pay it.
@@ -37,7 +38,7 @@ async function handle(msg: PoseWorkerRequest): Promise<void> {
         estimator.releaseStream('warm-up');
         // Then the landmark model until V8 has optimised its kernels (see PoseEstimator.warmUp).
         const warmup = msg.warmupMs > 0 ? await estimator.warmUp(msg.warmupMs) : null;
-        post({ kind: 'ready', backend, batchMax, warmup });
+        post({ kind: 'ready', backend, batchMax, warmup, cropSampler: estimator.cropSampler });
       } catch (err) {
         post({ kind: 'fatal', message: (err as Error).message });
       }

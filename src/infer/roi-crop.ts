@@ -1,16 +1,16 @@
 /**
  * BlazePose's landmark crop (the region of interest, rotated and letterboxed into 256×256, values
- * in [0, 1]) computed in JavaScript straight from the decoded RGB frame.
+ * in [0, 1]) computed straight from the decoded RGB frame.
  *
  * pose-detection builds the same crop with tfjs ops: it uploads the whole frame as a float tensor,
  * then runs `tf.image.transform` (bilinear, zero border) and a scale. On the wasm backend that
  * costs about a fifth of the landmark model itself for every frame (measured: upload ~3 ms, crop
- * ~10 ms against ~43 ms of model), while sampling 256×256 points here costs ~1–2 ms and needs no
- * full-frame upload at all while the person is tracked. The geometry (ROI, letterbox padding,
- * projective matrix) comes from pose-detection's own calculators, and the sampling follows the
- * Transform kernel's rule exactly (integer output coordinates, the four neighbours read one by one
- * with 0 outside the image), so the crop is the one pose-detection would feed the model; a test
- * compares the two.
+ * ~10 ms against ~43 ms of model), while sampling 256×256 points here costs ~1 ms in JavaScript and
+ * ~0.2 ms in wasm SIMD (wasm/roi-crop.wat), and needs no full-frame upload at all while the person
+ * is tracked. The geometry (ROI, letterbox padding, projective matrix) comes from pose-detection's
+ * own calculators, and the sampling follows the Transform kernel's rule exactly (integer output
+ * coordinates, the four neighbours read one by one with 0 outside the image), so the crop is the
+ * one pose-detection would feed the model; tests compare the three.
  */
 import { getRotatedSubRectToRectTransformMatrix } from '@tensorflow-models/pose-detection/dist/shared/calculators/get_rotated_sub_rect_to_rect_transformation_matrix.js';
 import {
@@ -18,6 +18,7 @@ import {
   getRoi,
   padRoi,
 } from '@tensorflow-models/pose-detection/dist/shared/calculators/image_utils.js';
+import { WASM_BASE64 } from './wasm/roi-crop-wasm.ts';
 
 export interface RgbImage {
   /** Packed RGB, row-major, 3 bytes per pixel (at least width × height × 3 bytes). */
@@ -54,11 +55,18 @@ export interface CropGeometry {
  * needed to project landmarks back. `out` is overwritten entirely.
  */
 export function cropRoi(image: RgbImage, roi: NormalizedRect, size: number, out: Float32Array): CropGeometry {
-  const { width, height, rgb } = image;
   if (out.length < size * size * 3)
     throw new RangeError(
       `crop buffer holds ${out.length} values, ${size}×${size}×3 needs ${size * size * 3}`,
     );
+  const { padding, transformationMatrix, m } = cropGeometry(image, roi, size);
+  sampleBilinear(image.rgb, image.width, image.height, m, size, out);
+  return { padding, transformationMatrix };
+}
+
+/** The crop's geometry and its sampling matrix M (output pixel → image pixel, row-major 3×3 affine part first). */
+function cropGeometry(image: RgbImage, roi: NormalizedRect, size: number): CropGeometry & { m: number[] } {
+  const { width, height, rgb } = image;
   if (rgb.length < width * height * 3)
     throw new RangeError(
       `frame holds ${rgb.length} bytes, ${width}x${height} RGB needs ${width * height * 3}`,
@@ -69,8 +77,89 @@ export function cropRoi(image: RgbImage, roi: NormalizedRect, size: number, out:
   const padding = padRoi(rect, outputSize, true);
   const transformationMatrix = getRotatedSubRectToRectTransformMatrix(rect, width, height, false);
   const m = getProjectiveTransformMatrix(transformationMatrix, imageSize, outputSize);
-  sampleBilinear(rgb, width, height, m, size, out);
-  return { padding, transformationMatrix };
+  return { padding, transformationMatrix, m };
+}
+
+/** Which implementation samples the crop. */
+export type CropSampler = 'wasm-simd' | 'js';
+
+/**
+ * Samples crops with the wasm SIMD kernel when the runtime has wasm SIMD (Node ≥ 16.4 does), else
+ * with cropRoi's JavaScript. The values it returns live in the kernel's memory and stay valid until
+ * the next call: copy them (or hand them to a backend that copies on write, as tfjs' wasm backend
+ * does) before cropping again.
+ */
+export class RoiCropper {
+  private constructor(
+    readonly sampler: CropSampler,
+    private readonly kernel: WasmCropKernel | null,
+    private jsOut: Float32Array,
+  ) {}
+
+  static create(prefer: CropSampler = 'wasm-simd'): RoiCropper {
+    const kernel = prefer === 'wasm-simd' ? WasmCropKernel.create() : null;
+    return new RoiCropper(kernel ? 'wasm-simd' : 'js', kernel, new Float32Array(0));
+  }
+
+  crop(image: RgbImage, roi: NormalizedRect, size: number): CropGeometry & { values: Float32Array } {
+    if (this.kernel === null) {
+      if (this.jsOut.length !== size * size * 3) this.jsOut = new Float32Array(size * size * 3);
+      return { ...cropRoi(image, roi, size, this.jsOut), values: this.jsOut };
+    }
+    const { padding, transformationMatrix, m } = cropGeometry(image, roi, size);
+    return { padding, transformationMatrix, values: this.kernel.sample(image, m, size) };
+  }
+}
+
+let wasmModule: WebAssembly.Module | null | undefined;
+
+/** The kernel's own scratch block at the start of its memory. */
+const SCRATCH_BYTES = 64;
+
+/** The wasm/roi-crop.wat kernel in its own memory: [scratch][frame RGB + spare bytes][crop floats + 1 spare]. */
+class WasmCropKernel {
+  private constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly run: (...args: number[]) => void,
+  ) {}
+
+  /** null when this runtime cannot compile the kernel (no wasm SIMD). */
+  static create(): WasmCropKernel | null {
+    if (wasmModule === undefined) {
+      const bytes = Buffer.from(WASM_BASE64, 'base64');
+      wasmModule = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    }
+    if (wasmModule === null) return null;
+    const { exports } = new WebAssembly.Instance(wasmModule, {});
+    return new WasmCropKernel(exports.memory as WebAssembly.Memory, exports.crop as (...args: number[]) => void);
+  }
+
+  sample(image: RgbImage, m: readonly number[], size: number): Float32Array {
+    const { width, height, rgb } = image;
+    const [a0 = 0, a1 = 0, a2 = 0, b0 = 0, b1 = 0, b2 = 0] = m;
+    const frameBytes = width * height * 3;
+    const outOffset = align16(SCRATCH_BYTES + frameBytes + 16);
+    const outFloats = size * size * 3;
+    const needed = outOffset + (outFloats + 4) * 4;
+    if (this.memory.buffer.byteLength < needed)
+      this.memory.grow(Math.ceil((needed - this.memory.buffer.byteLength) / 65536));
+    // Only the rows the crop reads travel into the kernel's memory: M is affine, so the rows lie
+    // between the extreme corners' (plus the bilinear neighbour below).
+    const ys = [b2, b0 * (size - 1) + b2, b1 * (size - 1) + b2, (b0 + b1) * (size - 1) + b2];
+    const firstRow = Math.max(0, Math.floor(Math.min(...ys)));
+    const lastRow = Math.min(height - 1, Math.floor(Math.max(...ys)) + 1);
+    if (firstRow <= lastRow) {
+      const begin = firstRow * width * 3;
+      const end = (lastRow + 1) * width * 3;
+      new Uint8Array(this.memory.buffer, SCRATCH_BYTES, frameBytes).set(rgb.subarray(begin, end), begin);
+    }
+    this.run(SCRATCH_BYTES, width, height, a0, a1, a2, b0, b1, b2, size, outOffset, 0);
+    return new Float32Array(this.memory.buffer, outOffset, outFloats);
+  }
+}
+
+function align16(n: number): number {
+  return Math.ceil(n / 16) * 16;
 }
 
 /** out[y][x] = image(M · (x, y)) / 255, bilinear, 0 outside the image (M is affine: its projective terms are 0). */

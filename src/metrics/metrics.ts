@@ -181,8 +181,8 @@ export class Metrics {
   });
   readonly backendInfo = new Gauge({
     name: 'workout_backend_info',
-    help: 'The tfjs backend and pose model in use (value 1)',
-    labelNames: ['backend', 'pose_model'] as const,
+    help: 'The tfjs backend, pose model and landmark crop sampler in use (value 1)',
+    labelNames: ['backend', 'pose_model', 'crop_sampler'] as const,
     registers: [this.registry],
   });
   readonly landmarkBatchMax = new Gauge({

@@ -159,7 +159,7 @@ describe('legacy mode (plain WebSocket /ws/workout/ and socket.io)', () => {
     expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     expect(metrics).toMatch(/workout_frames_received_total\{transport="websocket"\} \d+/);
-    expect(metrics).toMatch(/workout_backend_info\{backend="(wasm|cpu|tensorflow)",pose_model="blazepose-lite"\} 1/);
+    expect(metrics).toMatch(/workout_backend_info\{backend="(wasm|cpu|tensorflow)",pose_model="blazepose-lite",crop_sampler="wasm-simd"\} 1/);
     expect(metrics).toContain('workout_frame_latency_seconds_bucket');
     expect(metrics).toContain('workout_pose_inference_seconds_bucket');
     expect(metrics).toContain('process_cpu_seconds_total');

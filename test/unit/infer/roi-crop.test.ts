@@ -1,14 +1,15 @@
 /**
- * The landmark crop sampled in JavaScript equals the one pose-detection cuts with tfjs ops
- * (convertImageToTensor: tf.image.transform, bilinear, zero border, values scaled to [0, 1]) for
- * rotated regions, regions reaching past the image's edges and odd frame sizes.
+ * The landmark crop sampled in JavaScript, and the one sampled by the wasm SIMD kernel, equal the
+ * one pose-detection cuts with tfjs ops (convertImageToTensor: tf.image.transform, bilinear, zero
+ * border, values scaled to [0, 1]) for rotated regions, regions reaching past the image's edges and
+ * odd frame sizes; the two samplers agree with each other on random regions and sizes.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { convertImageToTensor } from '@tensorflow-models/pose-detection/dist/shared/calculators/convert_image_to_tensor.js';
 import { BLAZEPOSE_LANDMARK_IMAGE_TO_TENSOR_CONFIG } from '@tensorflow-models/pose-detection/dist/blazepose_tfjs/constants.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cropRoi, type NormalizedRect } from '../../../src/infer/roi-crop.ts';
+import { cropRoi, RoiCropper, type NormalizedRect } from '../../../src/infer/roi-crop.ts';
 
 function randomImage(width: number, height: number, seed: number): Uint8Array {
   const rgb = new Uint8Array(width * height * 3);
@@ -79,8 +80,70 @@ describe('cropRoi', () => {
       // Every value was written (the buffer held -1 before), and the border cases do reach outside.
       expect(min).toBeGreaterThanOrEqual(0);
       if (name.startsWith('past')) expect(zeros).toBeGreaterThan(1000);
+
+      const cropper = RoiCropper.create('wasm-simd');
+      expect(cropper.sampler).toBe('wasm-simd');
+      const wasm = cropper.crop({ rgb, width, height }, { ...roi }, 256);
+      expect(wasm.values.length).toBe(256 * 256 * 3);
+      expect(wasm.padding).toEqual(want.padding);
+      expect(wasm.transformationMatrix).toEqual(want.matrix);
+      let wasmDiff = 0;
+      for (let i = 0; i < wasm.values.length; i++) wasmDiff = Math.max(wasmDiff, Math.abs(wasm.values[i]! - want.values[i]!));
+      expect(wasmDiff).toBeLessThan(1e-4);
     });
   }
+
+  it('wasm SIMD and JavaScript samplers agree on random regions, frame sizes and crop sizes', () => {
+    let s = 7;
+    const rand = (): number => {
+      s = (s * 1103515245 + 12345) >>> 0;
+      return s / 2 ** 32;
+    };
+    const wasm = RoiCropper.create('wasm-simd');
+    const js = RoiCropper.create('js');
+    expect(js.sampler).toBe('js');
+    // Crop sizes that are not multiples of 4 exercise the kernel's per-pixel tail; frames of a few
+    // pixels put nearly every sample on the bounds-checked path; far-away regions are all zeros.
+    const shapes: [number, number, number][] = [[640, 360, 256], [33, 17, 255], [5, 3, 37], [64, 64, 6], [2, 2, 9]];
+    let compared = 0;
+    for (const [width, height, size] of shapes) {
+      const rgb = randomImage(width, height, width + height + size);
+      for (let k = 0; k < 12; k++) {
+        const roi: NormalizedRect = {
+          xCenter: k === 11 ? 5 : -0.3 + 1.6 * rand(),
+          yCenter: -0.3 + 1.6 * rand(),
+          width: 0.05 + 1.5 * rand(),
+          height: 0.05 + 1.5 * rand(),
+          rotation: (rand() - 0.5) * 2 * Math.PI,
+        };
+        const a = wasm.crop({ rgb, width, height }, { ...roi }, size);
+        const b = js.crop({ rgb, width, height }, { ...roi }, size);
+        expect(a.values.length).toBe(size * size * 3);
+        let diff = 0;
+        for (let i = 0; i < a.values.length; i++) diff = Math.max(diff, Math.abs(a.values[i]! - b.values[i]!));
+        expect(diff, `${width}x${height} → ${size}: ${JSON.stringify(roi)}`).toBeLessThan(1e-5);
+        if (k === 11) expect(a.values.every((v) => v === 0)).toBe(true);
+        compared++;
+      }
+    }
+    expect(compared).toBe(60);
+  });
+
+  it('wasm SIMD: a frame larger than the kernel memory grows it', () => {
+    const cropper = RoiCropper.create('wasm-simd');
+    const roi = { xCenter: 0.5, yCenter: 0.5, width: 0.5, height: 0.5, rotation: 0.1 };
+    const small = cropper.crop({ rgb: new Uint8Array(8 * 8 * 3).fill(255), width: 8, height: 8 }, roi, 16);
+    expect(small.values[16 * 8 * 3 + 8 * 3]).toBeCloseTo(1, 6);
+    const width = 1920;
+    const height = 1080;
+    const rgb = randomImage(width, height, 3);
+    const big = cropper.crop({ rgb, width, height }, { ...roi }, 256);
+    const want = new Float32Array(256 * 256 * 3);
+    cropRoi({ rgb, width, height }, { ...roi }, 256, want);
+    let diff = 0;
+    for (let i = 0; i < want.length; i++) diff = Math.max(diff, Math.abs(big.values[i]! - want[i]!));
+    expect(diff).toBeLessThan(1e-5);
+  });
 
   it('refuses a frame or an output buffer that is too small', () => {
     const roi = { xCenter: 0.5, yCenter: 0.5, width: 0.5, height: 0.5, rotation: 0 };
@@ -90,5 +153,6 @@ describe('cropRoi', () => {
     expect(() =>
       cropRoi({ rgb: new Uint8Array(192), width: 8, height: 8 }, roi, 256, new Float32Array(100)),
     ).toThrow(/crop buffer/);
+    expect(() => RoiCropper.create('wasm-simd').crop({ rgb: new Uint8Array(10), width: 8, height: 8 }, roi, 256)).toThrow(/needs 192/);
   });
 });
