@@ -1,8 +1,9 @@
 /**
- * A/B in one process, interleaved blocks of the same frames: pose-detection's own estimatePoses
+ * A/B/C in one process, interleaved blocks of the same frames: pose-detection's own estimatePoses
  * (the whole frame uploaded to tfjs, the landmark crop cut by tfjs ops) against our per-frame
- * driver (the crop sampled from the RGB frame, no upload while the person is tracked). Reports
- * wall time and whole-process CPU per frame (CPU includes V8's GC threads).
+ * driver (the crop sampled from the RGB frame, no upload while the person is tracked), with the
+ * crop sampled in JavaScript and by the wasm SIMD kernel (the default). Reports wall time and
+ * whole-process CPU per frame (CPU includes V8's GC threads).
  */
 import { selectBackend } from '../src/infer/backend.ts';
 import { PoseEstimator } from '../src/infer/pose-estimator.ts';
@@ -18,7 +19,8 @@ export async function runCropAb(frames: readonly Uint8Array[], width: number, he
   await selectBackend('wasm');
   const variants = [
     { name: "pose-detection's estimatePoses (tfjs crop)", estimator: await PoseEstimator.load({ modelType: 'lite', smoothing: true, referencePipeline: true }) },
-    { name: 'crop sampled from the RGB frame (default)', estimator: await PoseEstimator.load({ modelType: 'lite', smoothing: true }) },
+    { name: 'crop sampled from the RGB frame in JavaScript', estimator: await PoseEstimator.load({ modelType: 'lite', smoothing: true, cropSampler: 'js' }) },
+    { name: '… by the wasm SIMD kernel (default)', estimator: await PoseEstimator.load({ modelType: 'lite', smoothing: true, cropSampler: 'wasm-simd' }) },
   ];
   const totals = variants.map(() => ({ wall: 0, cpu: 0, frames: 0 }));
   for (const v of variants) for (const f of frames.slice(0, 5)) await v.estimator.estimate('warm', f, width, height, 0);

@@ -142,8 +142,9 @@ if (args.includes('--ab')) {
   // In this process first: what sampling the landmark crop from the RGB frame gains (interleaved blocks, same frames).
   const crop = await runCropAb(decodedFrames(60, 640, 360), 640, 360);
   for (const r of crop) console.log(`${r.name.padEnd(48)} ${String(r.wallMsPerFrame).padStart(6)} ms/frame wall  ${r.cpuMsPerFrame} ms/frame CPU (process)`);
-  const [tfjsCrop, jsCrop] = crop as [CropAbRow, CropAbRow];
-  console.log(`crop from the RGB frame: CPU per frame ×${round(jsCrop.cpuMsPerFrame / tfjsCrop.cpuMsPerFrame, 2)}, wall ×${round(jsCrop.wallMsPerFrame / tfjsCrop.wallMsPerFrame, 2)}`);
+  const [tfjsCrop, jsCrop, wasmCrop] = crop as [CropAbRow, CropAbRow, CropAbRow];
+  console.log(`crop from the RGB frame (JavaScript): CPU per frame ×${round(jsCrop.cpuMsPerFrame / tfjsCrop.cpuMsPerFrame, 2)}, wall ×${round(jsCrop.wallMsPerFrame / tfjsCrop.wallMsPerFrame, 2)}`);
+  console.log(`wasm SIMD sampler against JavaScript: CPU per frame ×${round(wasmCrop.cpuMsPerFrame / jsCrop.cpuMsPerFrame, 3)}, wall ×${round(wasmCrop.wallMsPerFrame / jsCrop.wallMsPerFrame, 3)}`);
   // One run, two configurations: what pipelining one stream over idle workers gains where one worker
   // cannot keep up (60 fps offered; at 30 fps one worker keeps up here and the session does not pipeline).
   const rows: { name: string; fps: number; p50: number; p99: number }[] = [];
