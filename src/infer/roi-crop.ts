@@ -5,8 +5,8 @@
  * pose-detection builds the same crop with tfjs ops: it uploads the whole frame as a float tensor,
  * then runs `tf.image.transform` (bilinear, zero border) and a scale. On the wasm backend that
  * costs about a fifth of the landmark model itself for every frame (measured: upload ~3 ms, crop
- * ~10 ms against ~43 ms of model), while sampling 256×256 points here costs ~1 ms in JavaScript and
- * ~0.2 ms in wasm SIMD (wasm/roi-crop.wat), and needs no full-frame upload at all while the person
+ * ~10 ms against ~43 ms of model), while sampling 256×256 points here costs ~0.9 ms in JavaScript and
+ * ~0.4 ms in wasm SIMD (wasm/roi-crop.wat), and needs no full-frame upload at all while the person
  * is tracked. The geometry (ROI, letterbox padding, projective matrix) comes from pose-detection's
  * own calculators, and the sampling follows the Transform kernel's rule exactly (integer output
  * coordinates, the four neighbours read one by one with 0 outside the image), so the crop is the
@@ -64,7 +64,7 @@ export function cropRoi(image: RgbImage, roi: NormalizedRect, size: number, out:
   return { padding, transformationMatrix };
 }
 
-/** The crop's geometry and its sampling matrix M (output pixel → image pixel, row-major 3×3 affine part first). */
+/** The crop's geometry and its sampling matrix M: output pixel (x, y) reads the image at (M[0] x + M[1] y + M[2], M[3] x + M[4] y + M[5]). */
 function cropGeometry(image: RgbImage, roi: NormalizedRect, size: number): CropGeometry & { m: number[] } {
   const { width, height, rgb } = image;
   if (rgb.length < width * height * 3)
