@@ -427,8 +427,10 @@ export class Session {
 /**
  * The landmarks as a `workout` message carries them (for drawing): x, y, z to 1e-4 of the frame's
  * side (0.2 px at 1920 px, far below BlazePose's own jitter) and visibility to 1e-3. Full doubles
- * print 17–19 digits each: a message with landmarks is ~3 KB with them and ~1.3 KB rounded, which
- * on the data channel is two SCTP fragments (and DTLS records, UDP sends) instead of three.
+ * print 17–19 digits each: a message with landmarks is ~3 KB with them and 1.1–1.2 KB rounded
+ * (measured on a squat clip), which on the data channel is mostly one SCTP chunk of werift's 1,200
+ * bytes (one DTLS record, one UDP send) instead of three; per-stage timings or the optional coaching
+ * fields can still take it to two.
  * The analysis works on the unrounded values.
  */
 export function landmarksForWire(landmarks: readonly Landmark[]): Landmark[] {
