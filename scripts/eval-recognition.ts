@@ -10,6 +10,9 @@
  * Usage: npm run eval, or tsx scripts/eval-recognition.ts [--epochs 24 --per-class 320 --seed 7]
  * [--members 3] [--json FILE] [--cost-only [--model DIR]]
  * (`--epochs 10 --per-class 150`: a five-minute look, which under-states the shipped recipe).
+ * On several cores, run the folds in parallel and merge the parts (same report as one run):
+ *   tsx scripts/eval-recognition.ts --folds 1-3 --json a.json & tsx scripts/eval-recognition.ts --folds 4-6 --json b.json
+ *   tsx scripts/eval-recognition.ts --merge a.json b.json [--json FILE]
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -47,6 +50,23 @@ interface ClipResult {
   realInTraining: boolean;
   /** Natural-log class probabilities of each window (stride 0.5 s), for scoring seed ensembles offline. */
   windowLogProbs: number[][];
+}
+
+interface Recipe {
+  folds: number;
+  epochs: number;
+  windowsPerClass: number;
+  members: number;
+  seed: number;
+}
+
+/** --folds A-B (1-based, inclusive): the folds this run trains; all by default. */
+function foldRange(count: number): [number, number] {
+  const m = /^(\d+)-(\d+)$/.exec(arg('folds', `1-${count}`));
+  const a = Number(m?.[1]);
+  const b = Number(m?.[2]);
+  if (!m || a < 1 || b > count || a > b) throw new Error(`--folds: expected A-B within 1-${count}, got ${arg('folds', '')}`);
+  return [a - 1, b - 1];
 }
 
 /** Where the report goes: --json FILE, by default bench-results/recognition.json. */
@@ -123,6 +143,10 @@ async function main(): Promise<void> {
     if (cost && existsSync(report)) writeFileSync(report, JSON.stringify({ ...(JSON.parse(readFileSync(report, 'utf8')) as object), costPerDecision: cost }, null, 2));
     return;
   }
+  if (process.argv.includes('--merge')) {
+    await merge(process.argv.slice(process.argv.indexOf('--merge') + 1).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--json'));
+    return;
+  }
   const epochs = Number(arg('epochs', String(TRAIN_EPOCHS)));
   const windowsPerClass = Number(arg('per-class', String(TRAIN_WINDOWS_PER_CLASS)));
   const seed = Number(arg('seed', '7'));
@@ -136,10 +160,12 @@ async function main(): Promise<void> {
   const members = Number(arg('members', String(TRAIN_MEMBERS)));
   const datasets = loadDatasetSequences(classes);
   const sources = [...new Set(clips.map((c) => c.source))].sort();
+  const [first, last] = foldRange(sources.length);
   const results: ClipResult[] = [];
   const t0 = Date.now();
   console.log(`recognition LOSO: ${clips.length} clips, ${sources.length} sources, ${datasets.length} dataset sequences, backend ${backend}, ${members} member(s) × ${epochs} epochs × ${windowsPerClass} windows/class`);
   for (const [k, source] of sources.entries()) {
+    if (k < first || k > last) continue;
     const train: Sequence[] = [...clips, ...datasets].filter((s) => s.source !== source);
     const test = clips.filter((s) => s.source === source);
     const model = await trainEnsemble(train, classes, { seed, members, epochs, windowsPerClass, offset: k });
@@ -156,6 +182,46 @@ async function main(): Promise<void> {
     console.log(`  fold ${k + 1}/${sources.length} hold out ${source}: ${right}/${test.length} clips (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
 
+  const realAll = new Set([...clips, ...datasets].map((s) => s.label));
+  const syntheticOnly = classes.filter((c) => c !== IDLE_CLASS && !realAll.has(c));
+  const recipe: Recipe = { folds: sources.length, epochs, windowsPerClass, members, seed };
+  const partial = first > 0 || last < sources.length - 1;
+  await writeReport(results, { backend, recipe, syntheticOnly, foldsRun: [first + 1, last + 1], partial }, t0);
+}
+
+interface ReportMeta {
+  backend: string;
+  recipe: Recipe;
+  syntheticOnly: string[];
+  /** 1-based first and last fold this report's clips come from. */
+  foldsRun: [number, number];
+  /** Only some folds: the figures are those of their clips (merge the parts with --merge). */
+  partial: boolean;
+}
+
+interface Report extends ReportMeta {
+  clips: ClipResult[];
+}
+
+/** Joins the reports of fold ranges run in parallel into the full report (same recipe, no clip twice). */
+async function merge(files: readonly string[]): Promise<void> {
+  if (files.length < 2) throw new Error('--merge: give two or more reports of one recipe');
+  const parts = files.map((f) => JSON.parse(readFileSync(resolve(f), 'utf8')) as Report);
+  const [head] = parts;
+  if (!head?.recipe) throw new Error(`--merge: ${files[0]} has no recipe (written before fold ranges existed)`);
+  for (const [i, p] of parts.entries()) {
+    if (JSON.stringify(p.recipe) !== JSON.stringify(head.recipe)) throw new Error(`--merge: ${files[i]} used another recipe (${JSON.stringify(p.recipe)} against ${JSON.stringify(head.recipe)})`);
+  }
+  const clips = parts.flatMap((p) => p.clips);
+  const ids = new Set(clips.map((c) => c.clip));
+  if (ids.size !== clips.length) throw new Error('--merge: a clip appears in more than one report (overlapping --folds)');
+  const runs = parts.map((p) => p.foldsRun).sort((a, b) => a[0] - b[0]);
+  const covered = runs.every((r, i) => (i === 0 ? r[0] === 1 : r[0] === (runs[i - 1]?.[1] ?? 0) + 1)) && runs[runs.length - 1]?.[1] === head.recipe.folds;
+  await writeReport(clips, { backend: head.backend, recipe: head.recipe, syntheticOnly: head.syntheticOnly, foldsRun: [1, head.recipe.folds], partial: !covered }, Date.now());
+}
+
+async function writeReport(results: readonly ClipResult[], meta: ReportMeta, t0: number): Promise<void> {
+  const { recipe, syntheticOnly } = meta;
   const labels = [...new Set(results.map((r) => r.label))].sort();
   const perClass: Record<string, { clips: number; correct: number; accuracy: number; realInTrainingClips: number; realInTrainingCorrect: number; sources: number }> = {};
   for (const l of labels) {
@@ -177,21 +243,21 @@ async function main(): Promise<void> {
     const p = r.predicted ?? '(none)';
     row[p] = (row[p] ?? 0) + 1;
   }
-  const realAll = new Set([...clips, ...datasets].map((s) => s.label));
-  const syntheticOnly = classes.filter((c) => c !== IDLE_CLASS && !realAll.has(c));
   const eligible = results.filter((r) => r.realInTraining);
   const overall = {
     clips: results.length,
     top1: Number((results.filter((r) => r.correct).length / results.length).toFixed(3)),
     clipsWithRealTrainingData: eligible.length,
     top1WithRealTrainingData: Number((eligible.filter((r) => r.correct).length / Math.max(1, eligible.length)).toFixed(3)),
-    folds: sources.length,
-    epochs,
-    windowsPerClass,
-    members,
+    folds: recipe.folds,
+    epochs: recipe.epochs,
+    windowsPerClass: recipe.windowsPerClass,
+    members: recipe.members,
+    seed: recipe.seed,
     optimizer: TRAIN_OPTIMIZER,
+    ...(meta.partial ? { partial: `folds ${meta.foldsRun[0]}-${meta.foldsRun[1]} of ${recipe.folds} only` } : {}),
   };
-  const cost = await costPerDecision();
+  const cost = meta.partial ? null : await costPerDecision();
 
   console.log('\nper class (clip-level top-1, leave-one-source-out)');
   console.log(`${'class'.padEnd(28)} ${'clips'.padStart(5)} ${'top-1'.padStart(7)} ${'sources'.padStart(7)}  real-in-training`);
@@ -208,7 +274,7 @@ async function main(): Promise<void> {
   console.log(`\nsynthetic-only classes (${syntheticOnly.length}): ${syntheticOnly.join(', ')}`);
   if (cost) console.log(costLine(cost));
 
-  const out = { generated: new Date().toISOString(), backend, overall, perClass, confusion, syntheticOnly, costPerDecision: cost, clips: results };
+  const out = { generated: new Date().toISOString(), ...meta, overall, perClass, confusion, costPerDecision: cost, clips: results };
   const report = reportPath();
   mkdirSync(dirname(report), { recursive: true });
   writeFileSync(report, `${JSON.stringify(out, null, 2)}\n`);
