@@ -37,7 +37,12 @@ const require = createRequire(import.meta.url);
 
 export const IDLE_CLASS = 'none';
 
-/** The default model's input: 2 s at 15 fps of nose + the seed's 12 landmarks, x/y in the body frame. */
+/**
+ * The default model's input: 2 s at 15 fps of nose + the seed's 12 landmarks, x/y in the body frame.
+ * Legs out of the picture (a camera framing the upper body) are hidden rather than read where the
+ * pose model guessed them: those guesses (often a squat or a lunge) decided close-ups of curls and
+ * presses (docs/adr-recognition.md, session 10).
+ */
 export const CONTRACT: InputContract = {
   windowLength: 30,
   frameRate: 15,
@@ -46,6 +51,7 @@ export const CONTRACT: InputContract = {
   aspectCorrected: true,
   normalization: { mode: 'body' },
   minCoverage: 0.4,
+  hidden: { landmarks: ['left_knee', 'right_knee', 'left_ankle', 'right_ankle'], minVisibility: 0.5 },
 };
 
 export type DataKind = 'real-clips' | 'landmark-datasets' | 'synthetic';
@@ -139,7 +145,10 @@ function firstSeen(data: Float64Array, n: number, p: number): [number, number] |
   return undefined;
 }
 
-/** Legs never seen (upper-body framing): a standing pair below the hips, as BlazePose itself guesses them. */
+/**
+ * Legs never seen (upper-body framing): a standing pair below the hips at visibility 0.2, so that
+ * the contract's `hidden` rule treats them as it treats BlazePose's own guesses of unseen legs.
+ */
 function guessLegs(lms: Landmark[]): void {
   const torso = Math.hypot(((lms[11]?.[0] ?? 0) + (lms[12]?.[0] ?? 0)) / 2 - ((lms[23]?.[0] ?? 0) + (lms[24]?.[0] ?? 0)) / 2, ((lms[11]?.[1] ?? 0) + (lms[12]?.[1] ?? 0)) / 2 - ((lms[23]?.[1] ?? 0) + (lms[24]?.[1] ?? 0)) / 2);
   for (const [hip, knee, ankle] of [[23, 25, 27], [24, 26, 28]] as const) {
@@ -277,7 +286,12 @@ export interface AugmentOptions {
   noise: number;
   dropLandmarks: number[];
   dropFrames: number;
+  /** Joints pushed out of the picture (visibility 0): the camera framed the person at the shins or the waist. */
+  outOfPicture: readonly number[];
 }
+
+/** Landmark indices below the frame's lower edge when the camera frames a person at the shins or the waist. */
+const OUT_OF_PICTURE = { shins: [27, 28, 29, 30, 31, 32], waist: [25, 26, 27, 28, 29, 30, 31, 32] } as const;
 
 /**
  * Largest turn about the vertical axis (half the windows turn): clip sources differ most in the
@@ -286,6 +300,7 @@ export interface AugmentOptions {
 const YAW_DEG = 35;
 
 export function randomAugment(r: () => number): AugmentOptions {
+  const framing = r();
   const drop: number[] = [];
   if (r() < 0.25) {
     const candidates = [0, 13, 14, 15, 16, 25, 26, 27, 28];
@@ -301,6 +316,7 @@ export function randomAugment(r: () => number): AugmentOptions {
     noise: r() < 0.5 ? 0 : 0.006 * r(),
     dropLandmarks: drop,
     dropFrames: r() < 0.2 ? 0.15 * r() : 0,
+    outOfPicture: framing < 0.2 ? OUT_OF_PICTURE.waist : framing < 0.3 ? OUT_OF_PICTURE.shins : [],
   };
 }
 
@@ -337,7 +353,7 @@ export function augment(frames: readonly PoseFrame[], a: AugmentOptions, r: () =
         x += (0.08 * gauss(r)) / asp;
         y += 0.08 * gauss(r);
       }
-      return [x, y, l[2], a.dropLandmarks.includes(i) ? 0.1 : l[3]];
+      return [x, y, l[2], a.outOfPicture.includes(i) ? 0 : a.dropLandmarks.includes(i) ? 0.1 : l[3]];
     });
     return { t, landmarks: lms, aspect: asp };
   });
@@ -721,7 +737,10 @@ async function main(): Promise<void> {
     description: `${members > 1 ? `${members} independently trained members fused into one network (logits averaged), each a ` : ''}per-frame encoder (2 dense layers) with max and mean pooling over 2 s of BlazePose landmarks (nose + 12 body joints, x/y in the body frame) → 30 library exercises + none.`,
     classes,
     idleClasses: [IDLE_CLASS],
-    input: { ...CONTRACT, note: 'Frames of any rate are resampled to 15 fps; x is aspect-corrected, then centred on the mean hip midpoint and divided by the median torso length.' },
+    input: {
+      ...CONTRACT,
+      note: 'Frames of any rate are resampled to 15 fps; x is aspect-corrected, then centred on the mean hip midpoint and divided by the median torso length. Knees (ankles) out of the picture — both below visibility 0.5 — read as the hip centre.',
+    },
     modelFile: 'model.json',
     training: {
       script: 'scripts/train.ts',
@@ -739,7 +758,7 @@ async function main(): Promise<void> {
         'landmark-datasets': '../shared/landmarks: computervision-kaiakol push-up/squat, pose-trainer curl/front raise/shoulder press/shrug',
         synthetic: 'test/helpers/motion-generator.ts, all classes; idle = standing, swaying, walking in',
       },
-      augmentation: ['mirror', 'turn about the vertical axis ±35° (half the windows; uses z)', 'rotation ±12°', 'horizontal stretch 0.85–1.15', 'speed 0.75–1.35×', 'noise', 'dropped landmarks', 'dropped frames'],
+      augmentation: ['mirror', 'turn about the vertical axis ±35° (half the windows; uses z)', 'rotation ±12°', 'horizontal stretch 0.85–1.15', 'speed 0.75–1.35×', 'noise', 'dropped landmarks', 'dropped frames', 'legs out of the picture (framed at the waist on 20 %, at the shins on 10 % of the windows)'],
       trainedOn: new Date().toISOString().slice(0, 10),
       seconds: Math.round((Date.now() - t0) / 1000),
     },

@@ -87,6 +87,17 @@ export const inputContractSchema = z.object({
   normalization: normalizationSchema,
   /** Share of the window that real frames must cover before the model is asked; the rest is padded. */
   minCoverage: z.number().min(0).max(1).default(0.5),
+  /**
+   * Out-of-picture joints: in a frame where a listed landmark and its left/right partner both have
+   * a visibility below minVisibility (the camera framed the person at the waist, say), both read as
+   * the hip centre (every channel 0 after normalisation) instead of where the pose model guessed them.
+   */
+  hidden: z
+    .object({
+      landmarks: z.array(z.enum(BLAZEPOSE_LANDMARKS)).min(1),
+      minVisibility: z.number().min(0).max(1),
+    })
+    .optional(),
   /** Free text: how the original was fed (e.g. "every 2nd frame of a 30 fps camera"). */
   note: z.string().optional(),
 });
@@ -141,9 +152,17 @@ export function parseModelMetadata(text: string, source = 'metadata.json'): Mode
   const meta = parsed.data;
   const dup = meta.classes.find((c, i) => meta.classes.indexOf(c) !== i);
   if (dup !== undefined) throw new ModelMetadataError(`${source}: class "${dup}" appears twice in classes`);
+  const strayHidden = meta.input.hidden?.landmarks.find((l) => !meta.input.landmarks.includes(l));
+  if (strayHidden !== undefined) throw new ModelMetadataError(`${source}: hidden landmark "${strayHidden}" is not among input.landmarks`);
   const strayIdle = meta.idleClasses.find((c) => !meta.classes.includes(c));
   if (strayIdle !== undefined) throw new ModelMetadataError(`${source}: idle class "${strayIdle}" is not in classes`);
   return meta;
+}
+
+/** The left/right counterpart of a landmark (itself for the nose). */
+export function partnerLandmark(name: LandmarkName): LandmarkName {
+  const other = name.startsWith('left_') ? `right_${name.slice(5)}` : name.startsWith('right_') ? `left_${name.slice(6)}` : name;
+  return other as LandmarkName;
 }
 
 /** Features per frame the contract produces. */

@@ -97,6 +97,37 @@ describe('buildFeatureWindow', () => {
     expect(buildFeatureWindow(c, absent)).toBeNull();
   });
 
+  it('hides joints out of the picture: both of a pair below minVisibility read as the hip centre', () => {
+    const legs = ['left_knee', 'right_knee', 'left_ankle', 'right_ankle'] as const;
+    const body: InputContract = { ...seedContract, normalization: { mode: 'body' }, hidden: { landmarks: [...legs], minVisibility: 0.5 } };
+    // Frames 0–44 framed at the waist (both knees and ankles guessed, visibility 0.2); after that the
+    // left knee comes into view (0.9), so the knee pair is no longer hidden, the ankles still are.
+    const frames = stream(30, 3).map((f, i): PoseFrame => {
+      const lms = (f.landmarks ?? []).map((l, j): Landmark => (j >= 25 && j <= 28 ? [l[0], l[1], l[2], j === 25 && i >= 45 ? 0.9 : 0.2] : l));
+      return { ...f, landmarks: lms };
+    });
+    const w = buildFeatureWindow(body, frames);
+    const plain = buildFeatureWindow({ ...body, hidden: undefined }, frames);
+    expect(w && plain).toBeTruthy();
+    const at = (win: Float32Array | null, sample: number, k: number, c: number) => win?.[sample * 36 + 3 * k + c] ?? NaN;
+    // Contract order: knees are k = 8, 9; ankles k = 10, 11; the hips (k = 6) are never hidden.
+    for (const c of [0, 1, 2]) {
+      expect(at(w, 0, 8, c)).toBe(0);
+      expect(at(w, 0, 11, c)).toBe(0);
+      expect(at(w, 29, 10, c)).toBe(0);
+      expect(at(w, 29, 9, c)).toBeCloseTo(at(plain, 29, 9, c), 6);
+      expect(at(w, 29, 6, c)).toBeCloseTo(at(plain, 29, 6, c), 6);
+    }
+    expect(at(plain, 0, 8, 0)).not.toBeCloseTo(0, 2);
+    // The raw modes zero them before normalising, so guessed joints cannot set the max-abs scale.
+    const far = frames.map((f): PoseFrame => ({ ...f, landmarks: (f.landmarks ?? []).map((l, j): Landmark => (j === 27 || j === 28 ? [5, l[1], l[2], l[3]] : l)) }));
+    const maxAbs = buildFeatureWindow({ ...seedContract, normalization: { mode: 'max-abs' }, hidden: { landmarks: [...legs], minVisibility: 0.5 } }, far);
+    expect(Math.max(...Array.from(maxAbs ?? [], Math.abs))).toBeCloseTo(1, 6);
+    expect(maxAbs?.[29 * 36 + 3 * 10]).toBe(0);
+    // The largest value left is the right knee's x in the last sample (its partner is in view).
+    expect(maxAbs?.[29 * 36 + 3 * 9]).toBeCloseTo(1, 6);
+  });
+
   it('FeatureWindowBuffer keeps a bounded history and restarts when time goes backwards', () => {
     const buf = new FeatureWindowBuffer(seedContract);
     for (const f of stream(30, 20)) buf.push(f);

@@ -135,5 +135,8 @@ describe('model folder validation', () => {
     );
     expect(() => parseModelMetadata('not json')).toThrow(/not valid JSON/);
     expect(() => parseModelMetadata(seedMetadata((m) => (m.idleClasses = ['resting'])))).toThrow(/idle class "resting" is not in classes/);
+    expect(() => parseModelMetadata(seedMetadata((m) => ((m.input as Record<string, unknown>).hidden = { landmarks: ['left_knee', 'left_heel'], minVisibility: 0.5 })))).toThrow(
+      /hidden landmark "left_heel" is not among input\.landmarks/,
+    );
   });
 });
