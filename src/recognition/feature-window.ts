@@ -5,7 +5,8 @@
  * cannot drift apart.
  */
 import type { Landmark } from '../analysis/index.ts';
-import { BLAZEPOSE_LANDMARKS, featuresPerFrame, partnerLandmark, type InputContract } from './model-metadata.ts';
+import { mirrorIndex } from '../analysis/landmarks.ts';
+import { BLAZEPOSE_LANDMARKS, featuresPerFrame, type InputContract } from './model-metadata.ts';
 
 export interface PoseFrame {
   /** Seconds, monotonic. */
@@ -93,14 +94,10 @@ export function buildFeatureWindow(
   const perFrame = featuresPerFrame(contract);
   const out = new Float32Array(n * perFrame);
   const body = contract.normalization.mode === 'body';
-  // For each contract landmark the contract may hide: its own index and its partner's.
-  const hideable = contract.hidden
-    ? idx.map((li, k) => {
-        const name = contract.landmarks[k];
-        return name && contract.hidden?.landmarks.includes(name) ? BLAZEPOSE_LANDMARKS.indexOf(partnerLandmark(name)) : -1;
-      })
-    : null;
-  const hidden = hideable ? new Uint8Array(n * idx.length) : null;
+  // Per contract landmark: its left/right partner's index where the contract may hide it, else -1.
+  const hide = contract.hidden;
+  const partners = hide ? contract.landmarks.map((name) => (hide.landmarks.includes(name) ? mirrorIndex(BLAZEPOSE_LANDMARKS.indexOf(name)) : -1)) : null;
+  const hidden = partners ? new Uint8Array(n * idx.length) : null;
   const hipX = new Float64Array(n);
   const hipY = new Float64Array(n);
   const torso = new Float64Array(n);
@@ -123,11 +120,10 @@ export function buildFeatureWindow(
     for (const li of idx) {
       for (const ci of channels) out[o++] = value(li, ci);
     }
-    if (hideable && hidden && contract.hidden) {
-      const minVis = contract.hidden.minVisibility;
+    if (hide && partners && hidden) {
       for (let k = 0; k < idx.length; k++) {
-        const partner = hideable[k] ?? -1;
-        if (partner >= 0 && value(idx[k] ?? 0, 3) < minVis && value(partner, 3) < minVis) hidden[i * idx.length + k] = 1;
+        const partner = partners[k] ?? -1;
+        if (partner >= 0 && value(idx[k] ?? 0, 3) < hide.minVisibility && value(partner, 3) < hide.minVisibility) hidden[i * idx.length + k] = 1;
       }
     }
     if (body) {
@@ -142,13 +138,13 @@ export function buildFeatureWindow(
   }
   // In the body frame 0 is the hip centre, so hidden joints are zeroed after normalising; in the
   // other modes before, so that guessed positions do not set the max-abs scale.
-  if (hidden && !body) hide(out, hidden, channels.length);
+  if (hidden && !body) zeroHidden(out, hidden, channels.length);
   normalize(contract, out, perFrame, channels, body ? { hipX, hipY, torso } : null);
-  if (hidden && body) hide(out, hidden, channels.length);
+  if (hidden && body) zeroHidden(out, hidden, channels.length);
   return out;
 }
 
-function hide(out: Float32Array, hidden: Uint8Array, channelCount: number): void {
+function zeroHidden(out: Float32Array, hidden: Uint8Array, channelCount: number): void {
   for (let h = 0; h < hidden.length; h++) if (hidden[h]) out.fill(0, h * channelCount, (h + 1) * channelCount);
 }
 

@@ -159,12 +159,6 @@ export function parseModelMetadata(text: string, source = 'metadata.json'): Mode
   return meta;
 }
 
-/** The left/right counterpart of a landmark (itself for the nose). */
-export function partnerLandmark(name: LandmarkName): LandmarkName {
-  const other = name.startsWith('left_') ? `right_${name.slice(5)}` : name.startsWith('right_') ? `left_${name.slice(6)}` : name;
-  return other as LandmarkName;
-}
-
 /** Features per frame the contract produces. */
 export function featuresPerFrame(input: InputContract): number {
   return input.landmarks.length * input.channels.length;
